@@ -1,0 +1,75 @@
+"""The table of layer constructors that every layer test is parametrised over.
+
+Each entry builds a layer on one event shape and moves its trainable parameters
+away from their initial values, so a test cannot pass only because a layer
+starts as the identity or as a rotation.
+"""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+from paramax import NonTrainable
+
+from glowlab import ActNorm, DenseInvertible1x1Conv, Invertible1x1Conv
+
+
+def moved_from_init(layer, key, scale=0.3):
+    """``layer`` with Gaussian noise added to every trainable parameter."""
+    params, static = eqx.partition(
+        layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
+    )
+    leaves, treedef = jax.tree.flatten(params)
+    keys = jr.split(key, len(leaves))
+    leaves = [
+        leaf + scale * jr.normal(k, leaf.shape, leaf.dtype)
+        for leaf, k in zip(leaves, keys, strict=True)
+    ]
+    return eqx.combine(jax.tree.unflatten(treedef, leaves), static)
+
+
+def _lu(shape):
+    return lambda key: moved_from_init(
+        Invertible1x1Conv(key, shape), jr.fold_in(key, 1)
+    )
+
+
+def _dense(shape):
+    return lambda key: moved_from_init(
+        DenseInvertible1x1Conv(key, shape), jr.fold_in(key, 1)
+    )
+
+
+def _actnorm(shape):
+    def build(key):
+        batch = 2.0 + 3.0 * jr.normal(key, (16, *shape))
+        return moved_from_init(ActNorm.from_data(batch), jr.fold_in(key, 1))
+
+    return build
+
+
+LAYERS = {
+    "lu-vector-1": _lu((1,)),
+    "lu-vector-3": _lu((3,)),
+    "lu-vector-8": _lu((8,)),
+    "lu-image-4x4x2": _lu((4, 4, 2)),
+    "lu-image-3x5x4": _lu((3, 5, 4)),
+    "lu-image-2x2x16": _lu((2, 2, 16)),
+    "dense-vector-3": _dense((3,)),
+    "dense-image-4x4x4": _dense((4, 4, 4)),
+    "dense-image-2x3x8": _dense((2, 3, 8)),
+    "actnorm-vector-5": _actnorm((5,)),
+    "actnorm-image-4x3x3": _actnorm((4, 3, 3)),
+    "actnorm-image-2x2x1": _actnorm((2, 2, 1)),
+}
+
+LAYER_CLASSES = {
+    "Invertible1x1Conv": lambda shape: Invertible1x1Conv(jr.key(0), shape),
+    "DenseInvertible1x1Conv": lambda shape: DenseInvertible1x1Conv(jr.key(0), shape),
+    "ActNorm": ActNorm,
+}
+
+
+def event(layer, key, dtype=jnp.float64):
+    """A random event of the layer's shape, with values of order 1 to 3."""
+    return (2.0 * jr.normal(key, layer.shape)).astype(dtype)

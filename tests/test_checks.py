@@ -1,0 +1,104 @@
+"""glowlab.checks: the checks agree with a correct layer and catch a wrong one."""
+
+from typing import ClassVar
+
+import jax.numpy as jnp
+import jax.random as jr
+import pytest
+from flowjax.bijections import AbstractBijection
+
+from glowlab import ActNorm, Invertible1x1Conv, astype
+from glowlab.checks import (
+    assert_below,
+    check_bijection,
+    format_signed,
+    log_det_by_autodiff,
+    round_trip_error,
+)
+from tests.layer_table import LAYERS
+
+
+class WrongLogDet(AbstractBijection):
+    """Doubles x but claims a log-det of 0: the mistake a student can make."""
+
+    shape: tuple[int, ...] = (3,)
+    cond_shape: ClassVar[None] = None
+
+    def transform_and_log_det(self, x, condition=None):
+        return 2 * x, jnp.zeros(())
+
+    def inverse_and_log_det(self, y, condition=None):
+        return y / 2, jnp.zeros(())
+
+
+class WrongInverse(AbstractBijection):
+    """Correct log-det, but an inverse that is off by one."""
+
+    shape: tuple[int, ...] = (3,)
+    cond_shape: ClassVar[None] = None
+
+    def transform_and_log_det(self, x, condition=None):
+        return 2 * x, 3 * jnp.log(2.0)
+
+    def inverse_and_log_det(self, y, condition=None):
+        return y / 2 + 1, -3 * jnp.log(2.0)
+
+
+def test_autodiff_log_det_of_a_known_map():
+    x = jnp.ones(3)
+    assert float(log_det_by_autodiff(WrongLogDet(), x)) == pytest.approx(3 * jnp.log(2))
+
+
+@pytest.mark.parametrize("dtype", [jnp.float64, jnp.float32])
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_report_passes_for_every_layer_in_the_table(name, dtype):
+    layer = astype(LAYERS[name](jr.key(0)), dtype)
+    report = check_bijection(layer, jr.normal(jr.key(1), layer.shape).astype(dtype))
+    assert report.passed, str(report)
+    assert report.dtype == jnp.dtype(dtype).name
+
+
+def test_report_catches_a_wrong_log_det():
+    report = check_bijection(WrongLogDet(), jnp.ones(3))
+    assert not report.passed
+    assert report.log_det_error == pytest.approx(1.0)  # all of 2 log 2 is missing
+    assert "FAILED" in str(report)
+
+
+def test_report_catches_a_wrong_inverse():
+    report = check_bijection(WrongInverse(), jnp.ones(3))
+    assert not report.passed
+    assert report.round_trip_error == pytest.approx(1.0)
+    assert round_trip_error(WrongInverse(), jnp.ones(3)) == pytest.approx(1.0)
+
+
+def test_report_judges_the_promoted_dtype():
+    layer = Invertible1x1Conv(jr.key(0), (4,))  # float64 parameters
+    report = check_bijection(layer, jnp.ones(4, dtype=jnp.float32))
+    assert report.dtype == "float64" and report.tolerance == 1e-9
+
+
+def test_report_prints_stable_lines():
+    report = check_bijection(ActNorm((2,)), jnp.ones(2))
+    text = str(report)
+    assert text.splitlines()[0] == "ActNorm on (2,) float64"
+    assert "-0.0000" not in text and "all checks passed" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.0, "+0.0000"), (-0.0, "+0.0000"), (-1e-9, "+0.0000"), (-1.23456, "-1.2346")],
+)
+def test_format_signed_never_prints_minus_zero(value, text):
+    assert format_signed(value) == text
+
+
+def test_assert_below_prints_and_passes(capsys):
+    assert_below("round-trip error", 2.2e-16, 1e-12)
+    assert capsys.readouterr().out == "round-trip error: 2e-16 (< 1e-12)\n"
+
+
+@pytest.mark.parametrize("value", [1e-3, float("nan"), float("inf")])
+def test_assert_below_raises_when_the_bound_fails(value):
+    with pytest.raises(AssertionError, match="not below"):
+        assert_below("error", value, 1e-6)

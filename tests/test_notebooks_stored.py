@@ -1,0 +1,77 @@
+"""The committed notebooks are stored executed, so nbval cannot compare nothing.
+
+nbval skips a code cell with no stored output only in lax mode, but it compares
+nothing for a notebook that was saved unexecuted with empty outputs. These tests
+make sure every notebook on main was run top to bottom once, without errors,
+before it was committed.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [
+        c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()
+    ]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found under notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_cell_was_executed_in_order(path):
+    counts = [cell["execution_count"] for cell in code_cells(path)]
+    assert None not in counts, f"{path.name}: cells not executed: run `make execute`"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not one top-to-bottom run; "
+        "run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_stored_errors_or_stderr(path):
+    for cell in code_cells(path):
+        tags = cell["metadata"].get("tags", [])
+        for output in cell["outputs"]:
+            if output["output_type"] == "error":
+                assert "raises-exception" in tags, f"{path.name}: stored error"
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                pytest.fail(f"{path.name}: stored stderr: {''.join(output['text'])}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_most_cells_have_output_to_compare(path):
+    cells = code_cells(path)
+    with_output = [c for c in cells if c["outputs"]]
+    assert len(with_output) >= len(cells) / 2, (
+        f"{path.name}: only {len(with_output)} of {len(cells)} code cells print "
+        "anything; nbval would verify little"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_only_timing_cells_skip_comparison(path):
+    """`nbval-ignore-output` is for timings; any other use needs a reason."""
+    for cell in code_cells(path):
+        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
+            source = "".join(cell["source"])
+            assert "timeit" in source or "perf_counter" in source, (
+                f"{path.name}: a cell that is not a timing skips nbval:\n{source[:200]}"
+            )
+
+
+def test_sanitize_rules_each_say_why():
+    text = (ROOT / "tests" / "nbval_sanitize.cfg").read_text()
+    for section in text.split("\n[")[1:]:
+        body = section.split("]", 1)[1]
+        assert body.lstrip("\n").startswith("#"), (
+            f"rule [{section.split(']')[0]}] has no comment"
+        )
