@@ -18,6 +18,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# No build isolation: glowlab is built with the pinned setuptools.
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -53,7 +54,7 @@ lab: install
 
 # Re-pins requirements.txt to what .venv holds now (after a deliberate upgrade).
 lock: install
-	{ sed -n '/^#/p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; } \
+	{ sed -n '/^#/p' requirements.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } \
 		> requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean:
