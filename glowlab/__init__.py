@@ -2,6 +2,7 @@
 
 from glowlab.actnorm import ActNorm
 from glowlab.checks import (
+    assert_above,
     assert_below,
     check_bijection,
     log_det_by_autodiff,
@@ -14,6 +15,7 @@ from glowlab.rotation import random_rotation
 
 __all__ = [
     "ActNorm",
+    "assert_above",
     "assert_below",
     "astype",
     "DenseInvertible1x1Conv",

@@ -55,6 +55,17 @@ def assert_below(label: str, value, bound: float) -> None:
         raise AssertionError(f"{label} is {value!r}, not below {bound!r}.")
 
 
+def assert_above(label: str, value, bound: float) -> None:
+    """Print ``label: value (> bound)`` and raise ``AssertionError`` if it is not.
+
+    For claims that something grew: a condition number, an error that blew up.
+    """
+    value = float(value)
+    print(f"{label}: {value:.0e} (> {bound:.0e})")
+    if not value > bound:  # also catches NaN
+        raise AssertionError(f"{label} is {value!r}, not above {bound!r}.")
+
+
 @dataclasses.dataclass(frozen=True)
 class BijectionReport:
     """What :func:`check_bijection` found; ``print`` it for a short report.

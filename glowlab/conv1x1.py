@@ -88,6 +88,14 @@ class Invertible1x1Conv(AbstractBijection):
         r""":math:`\log|\det W| = \sum_c \lambda_c`, read off the diagonal."""
         return jnp.sum(unwrap(self).log_abs_s)
 
+    def condition_number(self) -> jax.Array:
+        r"""The 2-norm condition number :math:`\sigma_{\max} / \sigma_{\min}` of ``W``.
+
+        A non-zero determinant keeps ``W`` invertible, not well conditioned: a
+        round trip loses about :math:`\log_{10}` of this many digits.
+        """
+        return jnp.linalg.cond(self.weight())
+
     def transform_and_log_det(self, x, condition=None):
         check_floating(x)
         y = x @ self.weight().T  # the same matrix at every pixel

@@ -9,6 +9,7 @@ from flowjax.bijections import AbstractBijection
 
 from glowlab import ActNorm, Invertible1x1Conv, astype
 from glowlab.checks import (
+    assert_above,
     assert_below,
     check_bijection,
     format_signed,
@@ -102,3 +103,11 @@ def test_assert_below_prints_and_passes(capsys):
 def test_assert_below_raises_when_the_bound_fails(value):
     with pytest.raises(AssertionError, match="not below"):
         assert_below("error", value, 1e-6)
+
+
+def test_assert_above_prints_and_raises(capsys):
+    assert_above("condition number", 3.2e13, 1e10)
+    assert capsys.readouterr().out == "condition number: 3e+13 (> 1e+10)\n"
+    for value in (1.0, float("nan")):
+        with pytest.raises(AssertionError, match="not above"):
+            assert_above("condition number", value, 1e10)

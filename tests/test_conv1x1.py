@@ -99,3 +99,13 @@ def test_lu_inverse_stays_finite_where_dense_cannot():
     x_back = layer.inverse(y)
     assert bool(jnp.all(jnp.isfinite(x_back)))
     np.testing.assert_allclose(x_back, x, rtol=1e-5, atol=1e-5)
+
+
+def test_condition_number_grows_as_log_abs_s_drifts_negative():
+    layer = Invertible1x1Conv(jr.key(0), (4,))
+    np.testing.assert_allclose(layer.condition_number(), 1.0, rtol=1e-10)
+    drifted = eqx.tree_at(lambda a: a.log_abs_s, layer, jnp.array([0, 0, 0, -10.0]))
+    assert float(drifted.condition_number()) > 1e4
+    assert float(jnp.linalg.det(drifted.weight())) != 0.0
+    dense = DenseInvertible1x1Conv(jr.key(0), (4,))
+    np.testing.assert_allclose(dense.condition_number(), 1.0, rtol=1e-10)

@@ -75,3 +75,18 @@ def test_sanitize_rules_each_say_why():
         assert body.lstrip("\n").startswith("#"), (
             f"rule [{section.split(']')[0]}] has no comment"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_by_make_execute(path):
+    """`make execute` merges stream chunks and records no cell timings, so a
+    re-execution leaves `git diff` empty; a notebook saved another way may not."""
+    for cell in code_cells(path):
+        names = [o.get("name") for o in cell["outputs"] if o["output_type"] == "stream"]
+        outputs = cell["outputs"]
+        for first, second in zip(outputs, outputs[1:], strict=False):
+            assert not (
+                first["output_type"] == second["output_type"] == "stream"
+                and first["name"] == second["name"]
+            ), f"{path.name}: split {names} streams; run `make execute`"
+        assert "execution" not in cell["metadata"], f"{path.name}: cell timings stored"

@@ -28,6 +28,24 @@ def source_hash(cell) -> str:
     return hashlib.sha256(cell.source.encode()).hexdigest()[:16]
 
 
+def coalesce_streams(outputs):
+    """Merge adjacent stdout (or stderr) chunks: how a kernel splits its stream
+    depends on timing, and the stored notebook must not."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def execute(path: Path, refresh_timings: bool) -> None:
     nb = nbformat.read(path, as_version=4)
     kept = {
@@ -52,6 +70,7 @@ def execute(path: Path, refresh_timings: bool) -> None:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        cell.outputs = coalesce_streams(cell.outputs)
         if IGNORED in cell.metadata.get("tags", []):
             cell.metadata["glowlab"] = {"source_hash": source_hash(cell)}
             if i in kept:
