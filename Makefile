@@ -12,7 +12,13 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # -W: any warning fails the build; -n: every cross-reference must resolve.
 BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
-.PHONY: install book test execute lint format clean lock lab
+# MathJax, served from the site so that maths typesets offline: an exact version
+# from the npm registry, checked against its hash.
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX := _vendor/mathjax/tex-chtml-full.js
+
+.PHONY: install book test execute lint format clean lock lab setup-cells linkcheck mathjax
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,20 +32,42 @@ install: $(STAMP)
 
 # Checks that every notebook is stored executed (what the site shows is what
 # nbval verifies in `make test`), then builds the site from those outputs.
-book: install
+book: install $(MATHJAX)
 	$(BIN)/python -m pytest -q tests/test_notebooks_stored.py
 	$(BUILD)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
-test: install lint
-	$(BIN)/python -m pytest -q tests
+# The browser test runs after the build it checks; it skips, saying so, where no
+# Chromium is installed (.ci/run installs Debian's).
+test: install lint $(MATHJAX)
+	$(BIN)/python -m pytest -q tests --ignore=tests/site
 	$(BIN)/python -m pytest -q $(NBVAL) $(NOTEBOOKS)
 	$(BUILD)
+	$(BIN)/python -m pytest -q -rs tests/site
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+
+$(MATHJAX):
+	rm -rf _vendor/mathjax .mathjax-download && mkdir -p .mathjax-download _vendor
+	cd .mathjax-download && npm pack --silent mathjax@$(MATHJAX_VERSION) > /dev/null
+	echo "$(MATHJAX_SHA256)  .mathjax-download/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet
+	tar -xzf .mathjax-download/mathjax-$(MATHJAX_VERSION).tgz -C .mathjax-download
+	mkdir -p _vendor/mathjax
+	cd .mathjax-download/package/es5 && cp -r tex-chtml-full.js output input ui a11y ../../../_vendor/mathjax/
+	rm -rf .mathjax-download
+
+mathjax: $(MATHJAX)
+
+# Rewrites every notebook's Colab setup cell from _config.yml (repository url, branch).
+setup-cells: install
+	$(BIN)/python tools/setup_cells.py
+
+# External links need a network, which the test machines lack: run this by hand.
+linkcheck: install
+	$(BIN)/jupyter-book build . --builder linkcheck
 
 lint: install
 	$(BIN)/ruff check .
@@ -58,4 +86,4 @@ lock: install
 		> requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache _vendor/mathjax

@@ -22,6 +22,11 @@ def code_cells(path):
     ]
 
 
+def markdown_text(path):
+    cells = json.loads(path.read_text())["cells"]
+    return "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
 def test_there_are_notebooks():
     assert NOTEBOOKS, "no notebooks found under notebooks/"
 
@@ -90,3 +95,21 @@ def test_saved_by_make_execute(path):
                 and first["name"] == second["name"]
             ), f"{path.name}: split {names} streams; run `make execute`"
         assert "execution" not in cell["metadata"], f"{path.name}: cell timings stored"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_ends_with_exercises_whose_solutions_are_hidden_and_run(path):
+    cells = json.loads(path.read_text())["cells"]
+    solutions = [
+        c for c in cells
+        if c["cell_type"] == "code" and "hide-cell" in c["metadata"].get("tags", [])
+    ]  # fmt: skip
+    assert len(solutions) >= 2, f"{path.name}: fewer than 2 hidden solutions"
+    assert all(c["outputs"] for c in solutions), f"{path.name}: a silent solution"
+    markdown = markdown_text(path)
+    assert "## Exercises" in markdown and "## Recap" in markdown
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cites_its_sources(path):
+    assert "{cite}`" in markdown_text(path), f"{path.name}: no {{cite}} reference"

@@ -1,0 +1,27 @@
+"""glowlab: Glow's structured linear layers as FlowJAX bijections, for teaching."""
+
+from glowlab.actnorm import ActNorm
+from glowlab.checks import (
+    assert_above,
+    assert_below,
+    check_bijection,
+    log_det_by_autodiff,
+    round_trip_error,
+)
+from glowlab.conv1x1 import Invertible1x1Conv
+from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
+from glowlab.precision import astype
+from glowlab.rotation import random_rotation
+
+__all__ = [
+    "ActNorm",
+    "assert_above",
+    "assert_below",
+    "astype",
+    "DenseInvertible1x1Conv",
+    "Invertible1x1Conv",
+    "check_bijection",
+    "log_det_by_autodiff",
+    "random_rotation",
+    "round_trip_error",
+]
