@@ -9,12 +9,20 @@ from glowlab.checks import (
     round_trip_error,
 )
 from glowlab.conv1x1 import Invertible1x1Conv
+from glowlab.coupling import AffineCoupling
+from glowlab.data_init import data_init
 from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
 from glowlab.precision import astype
 from glowlab.rotation import random_rotation
+from glowlab.squeeze import Squeeze
+from glowlab.step import GlowStep
 
 __all__ = [
     "ActNorm",
+    "AffineCoupling",
+    "GlowStep",
+    "Squeeze",
+    "data_init",
     "assert_above",
     "assert_below",
     "astype",

@@ -11,7 +11,15 @@ import jax.numpy as jnp
 import jax.random as jr
 from paramax import NonTrainable
 
-from glowlab import ActNorm, DenseInvertible1x1Conv, Invertible1x1Conv
+from glowlab import (
+    ActNorm,
+    AffineCoupling,
+    DenseInvertible1x1Conv,
+    GlowStep,
+    Invertible1x1Conv,
+    Squeeze,
+)
+from glowlab.data_init import data_init
 
 
 def moved_from_init(layer, key, scale=0.3):
@@ -48,6 +56,21 @@ def _actnorm(shape):
     return build
 
 
+def _coupling(shape):
+    return lambda key: moved_from_init(
+        AffineCoupling(key, shape, hidden=8), jr.fold_in(key, 1), scale=0.2
+    )
+
+
+def _step(shape):
+    def build(key):
+        batch = 1.0 + 2.0 * jr.normal(key, (16, *shape))
+        step = data_init(GlowStep(key, shape, hidden=8), batch)
+        return moved_from_init(step, jr.fold_in(key, 1), scale=0.2)
+
+    return build
+
+
 LAYERS = {
     "lu-vector-1": _lu((1,)),
     "lu-vector-3": _lu((3,)),
@@ -61,15 +84,35 @@ LAYERS = {
     "actnorm-vector-5": _actnorm((5,)),
     "actnorm-image-4x3x3": _actnorm((4, 3, 3)),
     "actnorm-image-2x2x1": _actnorm((2, 2, 1)),
+    "coupling-vector-2": _coupling((2,)),
+    "coupling-vector-5": _coupling((5,)),
+    "coupling-image-4x4x2": _coupling((4, 4, 2)),
+    "coupling-image-3x2x5": _coupling((3, 2, 5)),
+    "step-vector-4": _step((4,)),
+    "step-image-4x4x4": _step((4, 4, 4)),
+    "squeeze-4x4x1": lambda key: Squeeze((4, 4, 1)),
+    "squeeze-2x6x3": lambda key: Squeeze((2, 6, 3)),
 }
+
+# Layers whose log-det is 0 by design, and layers with nothing to train.
+VOLUME_PRESERVING = {"squeeze-4x4x1", "squeeze-2x6x3"}
+NO_PARAMETERS = VOLUME_PRESERVING
 
 LAYER_CLASSES = {
     "Invertible1x1Conv": lambda shape: Invertible1x1Conv(jr.key(0), shape),
     "DenseInvertible1x1Conv": lambda shape: DenseInvertible1x1Conv(jr.key(0), shape),
     "ActNorm": ActNorm,
+    "AffineCoupling": lambda shape: AffineCoupling(jr.key(0), shape),
+    "GlowStep": lambda shape: GlowStep(jr.key(0), shape),
 }
 
 
 def event(layer, key, dtype=jnp.float64):
     """A random event of the layer's shape, with values of order 1 to 3."""
     return (2.0 * jr.normal(key, layer.shape)).astype(dtype)
+
+
+def output_event(layer, key, dtype=jnp.float64):
+    """A random event of the layer's output shape (Squeeze changes the shape)."""
+    shape = getattr(layer, "out_shape", layer.shape)
+    return (2.0 * jr.normal(key, shape)).astype(dtype)

@@ -1,0 +1,161 @@
+"""Glow's affine coupling layer, on vectors and on images."""
+
+from typing import ClassVar
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+from flowjax.bijections import AbstractBijection
+
+from glowlab._shapes import check_event_shape, check_floating
+
+_LOG_OFFSET = 2.0  # Glow's sigmoid(h + 2): a scale near 1 for small h
+
+
+def log_scale_from(raw: jax.Array, min_scale: float) -> jax.Array:
+    r"""The coupling's log-scale, bounded on both sides and 0 where ``raw`` is 0.
+
+    .. math::
+
+        \log s = \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(h + 2)\bigr)
+                 - \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(2)\bigr),
+
+    Glow's :math:`\sigma(h + 2)` with a floor :math:`\epsilon` (``min_scale``),
+    divided by its value at :math:`h = 0`. So :math:`s` lies in
+    :math:`(\epsilon / c, 1 / c)` with :math:`c = \epsilon + (1-\epsilon)\sigma(2)
+    \approx 0.88`: it can neither reach 0 nor overflow, and it is exactly 1 when the
+    network's output is 0. Computed in log space, so it stays finite for any
+    finite ``raw``.
+    """
+    log_floor, log_rest = jnp.log(min_scale), jnp.log1p(-min_scale)
+
+    def log_s(h):
+        return jnp.logaddexp(log_floor, log_rest + jax.nn.log_sigmoid(h + _LOG_OFFSET))
+
+    return log_s(raw) - log_s(jnp.zeros((), raw.dtype))
+
+
+class _ConvNet(eqx.Module):
+    """Glow's conditioner for images: 3x3 conv, ReLU, 1x1 conv, ReLU, zero 3x3 conv.
+
+    Channels last in and out; equinox convolutions are channels-first inside.
+    """
+
+    layers: tuple[eqx.nn.Conv2d, eqx.nn.Conv2d, eqx.nn.Conv2d]
+
+    def __init__(self, key, in_channels, out_channels, hidden_channels):
+        k1, k2, k3 = jr.split(key, 3)
+        last = eqx.nn.Conv2d(hidden_channels, out_channels, 3, padding=1, key=k3)
+        last = eqx.tree_at(
+            lambda c: (c.weight, c.bias), last, replace_fn=jnp.zeros_like
+        )
+        self.layers = (
+            eqx.nn.Conv2d(in_channels, hidden_channels, 3, padding=1, key=k1),
+            eqx.nn.Conv2d(hidden_channels, hidden_channels, 1, key=k2),
+            last,
+        )
+
+    def __call__(self, x):
+        h = jnp.moveaxis(x, -1, 0)
+        h = jax.nn.relu(self.layers[0](h))
+        h = jax.nn.relu(self.layers[1](h))
+        return jnp.moveaxis(self.layers[2](h), 0, -1)
+
+
+class _MLP(eqx.Module):
+    """The conditioner for vectors: an MLP whose last layer starts at zero."""
+
+    mlp: eqx.nn.MLP
+
+    def __init__(self, key, in_size, out_size, hidden_size, depth):
+        mlp = eqx.nn.MLP(in_size, out_size, hidden_size, depth, jax.nn.relu, key=key)
+        self.mlp = eqx.tree_at(
+            lambda m: (m.layers[-1].weight, m.layers[-1].bias),
+            mlp,
+            replace_fn=jnp.zeros_like,
+        )
+
+    def __call__(self, x):
+        return self.mlp(x)
+
+
+class AffineCoupling(AbstractBijection):
+    r"""Affine coupling (Dinh et al., 2017; Kingma & Dhariwal, 2018).
+
+    The channels are split in two, :math:`x = (x_a, x_b)` with
+    :math:`x_a` the first :math:`\lfloor C/2 \rfloor`. A network reads
+    :math:`x_a` and returns a shift :math:`t` and a raw scale :math:`h` for every
+    entry of :math:`x_b`:
+
+    .. math::
+
+        y_a = x_a, \qquad y_b = s(h) \odot x_b + t, \qquad
+        \log\lvert\det J\rvert = \sum \log s(h),
+
+    summed over every pixel and channel of :math:`x_b`; :math:`s` is
+    :func:`~glowlab.coupling.log_scale_from`'s bounded scale. The inverse is
+    :math:`x_b = (y_b - t) / s(h)` with the same :math:`t, h`, since
+    :math:`y_a = x_a`. The network's last layer starts at zero, so the layer
+    starts as the identity. The network is an MLP for vectors and Glow's small
+    convolutional net (3x3, 1x1, 3x3) for images.
+
+    Args:
+        key: JAX random key for the network.
+        shape: Event shape, ``(C,)`` or ``(H, W, C)``, with ``C >= 2``.
+        hidden: Width of the network (units, or channels for images).
+        depth: Hidden layers of the MLP (vectors only).
+        min_scale: The floor :math:`\epsilon` of the scale.
+    """
+
+    shape: tuple[int, ...]
+    cond_shape: ClassVar[None] = None
+    network: _MLP | _ConvNet
+    split: int = eqx.field(static=True)
+    min_scale: float = eqx.field(static=True)
+
+    def __init__(
+        self,
+        key: jax.Array,
+        shape: tuple[int, ...],
+        *,
+        hidden: int = 64,
+        depth: int = 2,
+        min_scale: float = 1e-3,
+    ):
+        self.shape = check_event_shape(shape)
+        channels = self.shape[-1]
+        if channels < 2:
+            raise ValueError(
+                f"AffineCoupling splits the channels in two, so it needs at least 2; "
+                f"shape {self.shape} has {channels}. Squeeze the image first, or use "
+                "a layer that mixes a single channel."
+            )
+        if not 0 < min_scale < 1:
+            raise ValueError(f"min_scale must be in (0, 1); got {min_scale}.")
+        self.split = channels // 2
+        self.min_scale = min_scale
+        out = 2 * (channels - self.split)
+        if len(self.shape) == 1:
+            self.network = _MLP(key, self.split, out, hidden, depth)
+        else:
+            self.network = _ConvNet(key, self.split, out, hidden)
+
+    def _shift_and_log_scale(self, x_a):
+        h = self.network(x_a)
+        shift, raw = jnp.split(h, 2, axis=-1)
+        return shift, log_scale_from(raw, self.min_scale)
+
+    def transform_and_log_det(self, x, condition=None):
+        check_floating(x)
+        x_a, x_b = x[..., : self.split], x[..., self.split :]
+        shift, log_scale = self._shift_and_log_scale(x_a)
+        y_b = x_b * jnp.exp(log_scale) + shift
+        return jnp.concatenate([x_a, y_b], axis=-1), jnp.sum(log_scale)
+
+    def inverse_and_log_det(self, y, condition=None):
+        check_floating(y)
+        y_a, y_b = y[..., : self.split], y[..., self.split :]
+        shift, log_scale = self._shift_and_log_scale(y_a)
+        x_b = (y_b - shift) * jnp.exp(-log_scale)
+        return jnp.concatenate([y_a, x_b], axis=-1), -jnp.sum(log_scale)

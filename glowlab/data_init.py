@@ -1,0 +1,68 @@
+"""Data-dependent initialisation of every ActNorm inside a flow."""
+
+import equinox as eqx
+import jax
+from flowjax.bijections import Chain
+
+from glowlab._shapes import check_batch
+from glowlab.actnorm import ActNorm
+from glowlab.step import GlowStep
+
+
+def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
+    r"""Return ``flow`` with every ActNorm initialised on the activations reaching it.
+
+    The batch is pushed forward through the flow, layer by layer; each
+    :class:`ActNorm` met on the way is replaced by ``ActNorm.from_data`` of the
+    activations at that point, and the batch continues through the new layer, so
+    later layers see the standardised activations. This is the PyTorch habit of
+    initialising on the first forward call, as a pure function: a new flow is
+    returned and nothing is remembered.
+
+    It looks inside FlowJAX's ``Chain``, :class:`~glowlab.GlowStep` and any
+    module with a ``data_init(batch, init)`` method (the multi-scale Glow);
+    an ActNorm inside any other container raises a ``TypeError`` rather than
+    being silently skipped.
+
+    Args:
+        flow: A bijection, or a layer, with a ``shape``.
+        batch: Events ``(N, *flow.shape)``, finite and floating point.
+        constant_channels: Passed to :meth:`ActNorm.from_data`.
+    """
+    batch = check_batch(batch, flow.shape)
+    new_flow, _ = _init(flow, batch, constant_channels)
+    return new_flow
+
+
+def _init(layer, batch, constant_channels):
+    """Return (the initialised layer, the batch after it)."""
+    if isinstance(layer, ActNorm):
+        layer = ActNorm.from_data(batch, constant_channels=constant_channels)
+    elif isinstance(layer, Chain):
+        new = []
+        for bijection in layer.bijections:
+            bijection, batch = _init(bijection, batch, constant_channels)
+            new.append(bijection)
+        return eqx.tree_at(lambda c: c.bijections, layer, tuple(new)), batch
+    elif isinstance(layer, GlowStep):
+        new = []
+        for sub in layer.layers:
+            sub, batch = _init(sub, batch, constant_channels)
+            new.append(sub)
+        return eqx.tree_at(
+            lambda s: (s.actnorm, s.conv, s.coupling), layer, tuple(new)
+        ), batch
+    elif hasattr(layer, "data_init"):
+        return layer.data_init(batch, lambda sub, b: _init(sub, b, constant_channels))
+    elif _contains_actnorm(layer):
+        raise TypeError(
+            f"data_init cannot see inside {type(layer).__name__}, which holds an "
+            "ActNorm: initialise that ActNorm yourself with ActNorm.from_data, or "
+            "build the flow from Chain and GlowStep."
+        )
+    return layer, jax.vmap(layer.transform)(batch)
+
+
+def _contains_actnorm(tree) -> bool:
+    leaves = jax.tree.leaves(tree, is_leaf=lambda x: isinstance(x, ActNorm))
+    return any(isinstance(leaf, ActNorm) for leaf in leaves)

@@ -1,0 +1,156 @@
+"""The Glow step's parts: coupling, squeeze, step, and data_init."""
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+import pytest
+from flowjax.bijections import Chain, Invert
+
+from glowlab import (
+    ActNorm,
+    AffineCoupling,
+    GlowStep,
+    Invertible1x1Conv,
+    Squeeze,
+    data_init,
+)
+from glowlab.checks import log_det_by_autodiff
+from glowlab.coupling import log_scale_from
+
+
+@pytest.mark.parametrize("shape", [(2,), (5,), (4, 4, 2), (3, 5, 3)])
+def test_coupling_starts_as_the_identity(shape):
+    layer = AffineCoupling(jr.key(0), shape, hidden=8)
+    x = jr.normal(jr.key(1), shape)
+    y, log_det = layer.transform_and_log_det(x)
+    np.testing.assert_array_equal(y, x)
+    assert float(log_det) == 0.0
+
+
+def test_coupling_leaves_the_first_half_unchanged():
+    layer = eqx.tree_at(
+        lambda c: c.network.mlp.layers[-1].bias,
+        AffineCoupling(jr.key(0), (5,), hidden=8),
+        jnp.arange(6.0),
+    )
+    x = jr.normal(jr.key(1), (5,))
+    y = layer.transform(x)
+    np.testing.assert_array_equal(y[:2], x[:2])
+    assert not np.allclose(y[2:], x[2:])
+
+
+def test_coupling_needs_two_channels():
+    with pytest.raises(ValueError, match="at least 2"):
+        AffineCoupling(jr.key(0), (4, 4, 1))
+    with pytest.raises(ValueError, match="min_scale"):
+        AffineCoupling(jr.key(0), (4,), min_scale=0.0)
+
+
+def test_coupling_scale_is_bounded_and_finite():
+    raw = jnp.array([-1e30, -1e3, -10.0, 0.0, 10.0, 1e3, 1e30])
+    log_scale = log_scale_from(raw, 1e-3)
+    assert bool(jnp.all(jnp.isfinite(log_scale)))
+    assert float(log_scale[3]) == 0.0
+    assert float(log_scale.min()) > np.log(1e-3) - 1e-12
+    assert float(log_scale.max()) < 0.2
+
+
+def test_coupling_inverse_is_finite_at_extreme_activations():
+    layer = eqx.tree_at(
+        lambda c: c.network.mlp.layers[-1].bias,
+        AffineCoupling(jr.key(0), (4,), hidden=8),
+        jnp.array([0.0, 0.0, -1e4, 1e4]),  # scales at their floor and ceiling
+    )
+    for size in (1e-20, 1.0, 1e20):
+        x = size * jr.normal(jr.key(1), (4,))
+        y = layer.transform(x)
+        assert bool(jnp.all(jnp.isfinite(y)))
+        np.testing.assert_allclose(layer.inverse(y), x, rtol=1e-10)
+
+
+def test_squeeze_moves_each_2x2_block_into_channels():
+    x = jnp.arange(4 * 6 * 2, dtype=float).reshape(4, 6, 2)
+    y = Squeeze((4, 6, 2)).transform(x)
+    assert y.shape == (2, 3, 8)
+    np.testing.assert_array_equal(y[1, 2], x[2:4, 4:6].reshape(-1))
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 2), (4, 5, 2), (8,)])
+def test_squeeze_rejects_odd_sizes_and_vectors(shape):
+    with pytest.raises(ValueError, match="even|images"):
+        Squeeze(shape)
+
+
+def test_step_log_det_is_the_sum_of_its_layers_and_matches_autodiff():
+    batch = 2.0 + jr.normal(jr.key(0), (16, 4, 4, 2))
+    step = data_init(GlowStep(jr.key(1), (4, 4, 2), hidden=8), batch)
+    x = batch[0]
+    _, total = step.transform_and_log_det(x)
+    parts, h = [], x
+    for layer in step.layers:
+        h, log_det = layer.transform_and_log_det(h)
+        parts.append(log_det)
+    np.testing.assert_allclose(total, sum(parts), rtol=1e-12)
+    np.testing.assert_allclose(total, log_det_by_autodiff(step, x), rtol=1e-10)
+
+
+def test_step_starts_as_a_rotation():
+    step = GlowStep(jr.key(0), (3, 3, 4), hidden=8)
+    x = jr.normal(jr.key(1), (3, 3, 4))
+    np.testing.assert_allclose(step.transform(x), x @ step.conv.weight().T, atol=1e-12)
+
+
+def test_data_init_standardises_every_actnorm_on_what_reaches_it():
+    shape = (4, 4, 4)
+    flow = Chain([GlowStep(jr.key(i), shape, hidden=8) for i in range(3)])
+    flow = eqx.tree_at(  # make the couplings non-trivial, so activations change
+        lambda f: [s.coupling.network.layers[-1].bias for s in f.bijections],
+        flow,
+        [jnp.full((4, 1, 1), 0.5 * (i + 1)) for i in range(3)],
+    )
+    batch = 5.0 + 3.0 * jr.normal(jr.key(9), (64, *shape))
+    initialised = data_init(flow, batch)
+    h = batch
+    for step in initialised.bijections:
+        out = jax.vmap(step.actnorm.transform)(h)
+        np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0.0, atol=1e-10)
+        np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1.0, atol=1e-10)
+        h = jax.vmap(step.transform)(h)
+    # Pure: the input flow is unchanged.
+    assert float(jnp.abs(flow.bijections[0].actnorm.log_scale).sum()) == 0.0
+
+
+def test_data_init_nested_chains_and_plain_layers():
+    shape = (3,)
+    flow = Chain(
+        [ActNorm(shape), Chain([Invertible1x1Conv(jr.key(0), shape), ActNorm(shape)])]
+    )
+    batch = 4.0 + 2.0 * jr.normal(jr.key(1), (32, 3))
+    initialised = data_init(flow, batch)
+    out = jax.vmap(initialised.transform)(batch)
+    np.testing.assert_allclose(out.mean(0), 0.0, atol=1e-10)
+    np.testing.assert_allclose(out.std(0), 1.0, atol=1e-10)
+
+
+def test_data_init_refuses_an_actnorm_it_cannot_reach():
+    flow = Chain([Invert(ActNorm((3,))), Invertible1x1Conv(jr.key(0), (3,))])
+    with pytest.raises(TypeError, match="cannot see inside Invert"):
+        data_init(flow, jr.normal(jr.key(1), (8, 3)))
+
+
+@pytest.mark.parametrize(
+    ("batch", "error", "match"),
+    [
+        (jnp.ones((8, 4)), ValueError, "events of shape"),
+        (jnp.ones((0, 3)), ValueError, "empty"),
+        (jnp.ones((3,)), ValueError, "leading batch axis"),
+        (jnp.ones((8, 3)).at[0, 0].set(jnp.nan), ValueError, "non-finite"),
+        (jnp.ones((8, 3), dtype=jnp.int32), TypeError, "floating-point"),
+    ],
+)
+def test_data_init_bad_batches(batch, error, match):
+    flow = Chain([ActNorm((3,)), Invertible1x1Conv(jr.key(0), (3,))])
+    with pytest.raises(error, match=match):
+        data_init(flow, batch)
