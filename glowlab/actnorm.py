@@ -66,8 +66,10 @@ class ActNorm(AbstractBijection):
         ``batch.shape[1:]``.
 
         A channel is constant when its standard deviation is at most
-        :math:`100\,\epsilon \max(1, |\mu_c|)`, with :math:`\epsilon` the machine
-        epsilon of the batch's dtype: no scale can give it unit variance.
+        :math:`100\,\epsilon\,|\mu_c|` (rounding in the mean of equal values), with
+        :math:`\epsilon` the machine epsilon of the batch's dtype: no scale can give
+        it unit variance. The test is relative, so a channel of tiny but varying
+        values is not constant.
         ``constant_channels="raise"`` (the default) raises a ``ValueError`` naming
         those channels; ``"center"`` subtracts their mean and leaves their scale at
         1, so the layer stays finite and invertible.
@@ -86,7 +88,7 @@ class ActNorm(AbstractBijection):
         reduce_axes = tuple(range(batch.ndim - 1))
         mean = jnp.mean(batch, axis=reduce_axes)
         std = jnp.std(batch, axis=reduce_axes)
-        tolerance = 100 * jnp.finfo(batch.dtype).eps * jnp.maximum(1, jnp.abs(mean))
+        tolerance = 100 * jnp.finfo(batch.dtype).eps * jnp.abs(mean)
         constant = std <= tolerance
         if constant_channels == "raise":
             advice = (

@@ -113,3 +113,15 @@ def test_non_finite_batch_raises_under_jit():
 def test_unknown_constant_channel_option_raises():
     with pytest.raises(ValueError, match="constant_channels"):
         ActNorm.from_data(jr.normal(jr.key(0), (4, 3)), constant_channels="ignore")
+
+
+@pytest.mark.parametrize("size", [1e-30, 1e-6, 1e6, 1e30])
+def test_extreme_activations_stay_finite_both_ways(size):
+    batch = size * (1.0 + jr.normal(jr.key(0), (32, 3, 3, 2)))
+    layer = ActNorm.from_data(batch)
+    y = jax.vmap(layer.transform)(batch)
+    assert bool(jnp.all(jnp.isfinite(y)))
+    np.testing.assert_allclose(jnp.std(y, axis=(0, 1, 2)), 1.0, rtol=1e-6)
+    x_back = jax.vmap(layer.inverse)(y)
+    assert bool(jnp.all(jnp.isfinite(x_back)))
+    np.testing.assert_allclose(x_back, batch, rtol=1e-9, atol=size * 1e-12)
