@@ -12,6 +12,7 @@ from glowlab.conv1x1 import Invertible1x1Conv
 from glowlab.coupling import AffineCoupling
 from glowlab.data_init import data_init
 from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
+from glowlab.multiscale import MultiScaleGlow, glow
 from glowlab.precision import astype
 from glowlab.rotation import random_rotation
 from glowlab.squeeze import Squeeze
@@ -21,8 +22,10 @@ __all__ = [
     "ActNorm",
     "AffineCoupling",
     "GlowStep",
+    "MultiScaleGlow",
     "Squeeze",
     "data_init",
+    "glow",
     "assert_above",
     "assert_below",
     "astype",

@@ -18,6 +18,7 @@ from glowlab import (
     GlowStep,
     Invertible1x1Conv,
     Squeeze,
+    glow,
 )
 from glowlab.data_init import data_init
 
@@ -71,6 +72,15 @@ def _step(shape):
     return build
 
 
+def _glow(shape, levels):
+    def build(key):
+        batch = jr.uniform(key, (16, *shape))
+        flow = glow(key, shape, levels=levels, steps_per_level=2, hidden=4)
+        return moved_from_init(data_init(flow, batch), jr.fold_in(key, 1), scale=0.1)
+
+    return build
+
+
 LAYERS = {
     "lu-vector-1": _lu((1,)),
     "lu-vector-3": _lu((3,)),
@@ -90,6 +100,8 @@ LAYERS = {
     "coupling-image-3x2x5": _coupling((3, 2, 5)),
     "step-vector-4": _step((4,)),
     "step-image-4x4x4": _step((4, 4, 4)),
+    "glow-4x4x1-2-levels": _glow((4, 4, 1), 2),
+    "glow-4x8x2-1-level": _glow((4, 8, 2), 1),
     "squeeze-4x4x1": lambda key: Squeeze((4, 4, 1)),
     "squeeze-2x6x3": lambda key: Squeeze((2, 6, 3)),
 }

@@ -15,6 +15,7 @@ from glowlab import (
     Invertible1x1Conv,
     Squeeze,
     data_init,
+    glow,
 )
 from glowlab.checks import log_det_by_autodiff
 from glowlab.coupling import log_scale_from
@@ -154,3 +155,50 @@ def test_data_init_bad_batches(batch, error, match):
     flow = Chain([ActNorm((3,)), Invertible1x1Conv(jr.key(0), (3,))])
     with pytest.raises(error, match=match):
         data_init(flow, batch)
+
+
+def test_glow_latent_keeps_the_shape_and_levels_get_coarser():
+    flow = glow(jr.key(0), (8, 8, 1), levels=3, steps_per_level=1, hidden=4)
+    x = jr.uniform(jr.key(1), (8, 8, 1))
+    assert flow.transform(x).shape == (8, 8, 1)
+    shapes = [z.shape for z in flow.level_latents(x)]
+    assert shapes == [(4, 4, 2), (2, 2, 4), (1, 1, 16)]
+    # The level latents are the latent's entries, rearranged.
+    z = flow.transform(x)
+    latents = jnp.concatenate([a.ravel() for a in flow.level_latents(x)])
+    np.testing.assert_allclose(jnp.sort(latents), jnp.sort(z.ravel()), atol=1e-12)
+
+
+def test_glow_data_init_standardises_every_step():
+    batch = 3.0 + 2.0 * jr.uniform(jr.key(0), (64, 8, 8, 1))
+    flow = glow(jr.key(1), (8, 8, 1), levels=2, steps_per_level=2, hidden=4)
+    flow = data_init(flow, batch)
+    h = jax.vmap(flow.squeezes[0].transform)(batch)
+    for step in flow.levels[0]:
+        out = jax.vmap(step.actnorm.transform)(h)
+        np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0.0, atol=1e-10)
+        np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1.0, atol=1e-10)
+        h = jax.vmap(step.transform)(h)
+
+
+def test_glow_samples_at_a_temperature():
+    flow = glow(jr.key(0), (4, 4, 1), levels=1, steps_per_level=1, hidden=4)
+    cold, warm = flow.sample(jr.key(1), 3, 0.5), flow.sample(jr.key(1), 3, 1.0)
+    assert cold.shape == (3, 4, 4, 1)
+    # A new flow is a rotation per pixel block, so temperature scales the sample.
+    np.testing.assert_allclose(cold, 0.5 * warm, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("shape", "options", "match"),
+    [
+        ((8, 8, 1), {"levels": 4}, "divisible by 16"),
+        ((6, 8, 1), {"levels": 2}, "divisible by 4"),
+        ((8,), {}, "images"),
+        ((8, 8, 1), {"levels": 0}, "at least 1"),
+        ((8, 8, 1), {"steps_per_level": 0}, "at least 1"),
+    ],
+)
+def test_glow_builder_errors(shape, options, match):
+    with pytest.raises(ValueError, match=match):
+        glow(jr.key(0), shape, **options)
