@@ -7,6 +7,7 @@ before it was committed.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,14 @@ def test_ends_with_exercises_whose_solutions_are_hidden_and_run(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_cites_its_sources(path):
     assert "{cite}`" in markdown_text(path), f"{path.name}: no {{cite}} reference"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_negative_zero_printed(path):
+    """A printed -0.00 is rounding noise of a 0 whose sign can flip: never print it."""
+    negative_zero = re.compile(r"-0\.0*(?![0-9]*[1-9])\b")
+    for cell in code_cells(path):
+        for output in cell["outputs"]:
+            text = "".join(output.get("text", []))
+            text += "".join(output.get("data", {}).get("text/plain", []))
+            assert not negative_zero.search(text), f"{path.name}: -0 in {text!r}"
