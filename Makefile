@@ -5,9 +5,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The stored outputs are verified on x86-64 CPUs with AVX2. Float32 training
+# amplifies last-bit differences, so XLA's CPU code generation is capped at AVX2:
+# a CPU with AVX-512 then computes the same numbers. (Elsewhere: no cap.)
+ifeq ($(shell uname -m),x86_64)
+export XLA_FLAGS := --xla_cpu_max_isa=AVX2 $(XLA_FLAGS)
+endif
 # Notebook kernels ("python3") resolve to the first python on PATH: make it .venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# Pages that are notebooks too (they read saved benchmark results): verified alike.
+PAGES := $(sort $(wildcard book/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # -W: any warning fails the build; -n: every cross-reference must resolve.
 BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
@@ -18,7 +26,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test execute lint format clean lock lab setup-cells linkcheck mathjax
+.PHONY: install book test execute lint format clean lock lab setup-cells linkcheck mathjax bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +50,13 @@ book: install $(MATHJAX)
 # Chromium is installed (.ci/run installs Debian's).
 test: install lint $(MATHJAX)
 	$(BIN)/python -m pytest -q tests --ignore=tests/site
-	$(BIN)/python -m pytest -q $(NBVAL) $(NOTEBOOKS)
+	$(BIN)/python -m pytest -q $(NBVAL) $(NOTEBOOKS) $(PAGES)
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install
-	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+	$(BIN)/python tools/execute.py $(NOTEBOOKS) $(PAGES)
 
 $(MATHJAX):
 	rm -rf _vendor/mathjax .mathjax-download && mkdir -p .mathjax-download _vendor
@@ -68,6 +76,11 @@ setup-cells: install
 # External links need a network, which the test machines lack: run this by hand.
 linkcheck: install
 	$(BIN)/jupyter-book build . --builder linkcheck
+
+# Timings, not tests: run by hand on a quiet machine; results feed the
+# performance page (book/performance.md).
+bench: install
+	cd benchmarks && ../$(BIN)/python bench_conv1x1.py
 
 lint: install
 	$(BIN)/ruff check .

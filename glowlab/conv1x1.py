@@ -80,9 +80,11 @@ class Invertible1x1Conv(AbstractBijection):
         return permutation_matrix, lower, upper
 
     def weight(self) -> jax.Array:
-        """The dense ``C x C`` matrix ``W = P L U``, for teaching and for checks."""
-        permutation_matrix, lower, upper = self.factors()
-        return permutation_matrix @ lower @ upper
+        """The dense ``C x C`` matrix ``W = P L U``, used by the forward map."""
+        layer = unwrap(self)
+        _, lower, upper = self.factors()
+        # P only reorders rows: W[permutation] = L U, with no C^3 product by P.
+        return (lower @ upper)[jnp.argsort(layer.permutation)]
 
     def log_abs_det_weight(self) -> jax.Array:
         r""":math:`\log|\det W| = \sum_c \lambda_c`, read off the diagonal."""

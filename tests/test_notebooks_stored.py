@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))  # the chapters
+PAGES = sorted((ROOT / "book").glob("*.ipynb"))  # pages that read saved results
+EXECUTED = NOTEBOOKS + PAGES
 
 
 def code_cells(path):
@@ -32,7 +34,7 @@ def test_there_are_notebooks():
     assert NOTEBOOKS, "no notebooks found under notebooks/"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_every_code_cell_was_executed_in_order(path):
     counts = [cell["execution_count"] for cell in code_cells(path)]
     assert None not in counts, f"{path.name}: cells not executed: run `make execute`"
@@ -42,7 +44,7 @@ def test_every_code_cell_was_executed_in_order(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_no_stored_errors_or_stderr(path):
     for cell in code_cells(path):
         tags = cell["metadata"].get("tags", [])
@@ -63,7 +65,7 @@ def test_most_cells_have_output_to_compare(path):
     )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_only_timing_cells_skip_comparison(path):
     """`nbval-ignore-output` is for timings; any other use needs a reason."""
     for cell in code_cells(path):
@@ -83,7 +85,7 @@ def test_sanitize_rules_each_say_why():
         )
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_saved_by_make_execute(path):
     """`make execute` merges stream chunks and records no cell timings, so a
     re-execution leaves `git diff` empty; a notebook saved another way may not."""
@@ -116,7 +118,7 @@ def test_cites_its_sources(path):
     assert "{cite}`" in markdown_text(path), f"{path.name}: no {{cite}} reference"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
 def test_no_negative_zero_printed(path):
     """A printed -0.00 is rounding noise of a 0 whose sign can flip: never print it."""
     negative_zero = re.compile(r"-0\.0*(?![0-9]*[1-9])\b")

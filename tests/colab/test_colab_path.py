@@ -40,8 +40,19 @@ def run(*args, cwd=None, env=None):
     return result.stdout
 
 
-def setup_cell_spec() -> str:
-    """The requirement the setup cell installs, pointed at this checkout."""
+def copy_of_the_sources(destination: Path) -> Path:
+    """The files git tracks, copied: pip builds in the source tree (build/,
+    *.egg-info), and the checkout must stay clean."""
+    tracked = run("git", "ls-files", cwd=ROOT).splitlines()
+    for name in tracked:
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return destination
+
+
+def setup_cell_spec(source: Path) -> str:
+    """The requirement the setup cell installs, pointed at a local copy."""
     cell = next(
         c for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"
     )
@@ -50,7 +61,7 @@ def setup_cell_spec() -> str:
     url, branch = repository()
     remote = f"git+{url}@{branch}"
     assert remote in namespace["GLOWLAB"]
-    return namespace["GLOWLAB"].replace(remote, ROOT.as_uri())
+    return namespace["GLOWLAB"].replace(remote, source.as_uri())
 
 
 def test_notebook_01_runs_with_the_newest_packages(tmp_path):
@@ -59,7 +70,7 @@ def test_notebook_01_runs_with_the_newest_packages(tmp_path):
     python = venv / "bin" / "python"
     pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     run(*pip, "--upgrade", *COLAB_PREINSTALLED, *NOTEBOOK_RUNNER)
-    run(*pip, setup_cell_spec())
+    run(*pip, setup_cell_spec(copy_of_the_sources(tmp_path / "repository")))
 
     versions = run(
         python, "-c",
