@@ -128,3 +128,12 @@ def output_event(layer, key, dtype=jnp.float64):
     """A random event of the layer's output shape (Squeeze changes the shape)."""
     shape = getattr(layer, "out_shape", layer.shape)
     return (2.0 * jr.normal(key, shape)).astype(dtype)
+
+
+def sum_of_parts_log_det(layers, x):
+    """The layers' log-dets, each at the activations that reach it, added."""
+    total, h = 0.0, x
+    for layer in layers:
+        h, log_det = layer.transform_and_log_det(h)
+        total = total + log_det
+    return total

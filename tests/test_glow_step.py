@@ -19,6 +19,7 @@ from glowlab import (
 )
 from glowlab.checks import log_det_by_autodiff
 from glowlab.coupling import log_scale_from
+from tests.layer_table import sum_of_parts_log_det
 
 
 @pytest.mark.parametrize("shape", [(2,), (5,), (4, 4, 2), (3, 5, 3)])
@@ -89,11 +90,7 @@ def test_step_log_det_is_the_sum_of_its_layers_and_matches_autodiff():
     step = data_init(GlowStep(jr.key(1), (4, 4, 2), hidden=8), batch)
     x = batch[0]
     _, total = step.transform_and_log_det(x)
-    parts, h = [], x
-    for layer in step.layers:
-        h, log_det = layer.transform_and_log_det(h)
-        parts.append(log_det)
-    np.testing.assert_allclose(total, sum(parts), rtol=1e-12)
+    np.testing.assert_allclose(total, sum_of_parts_log_det(step.layers, x), rtol=1e-12)
     np.testing.assert_allclose(total, log_det_by_autodiff(step, x), rtol=1e-10)
 
 
