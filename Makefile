@@ -80,7 +80,7 @@ linkcheck: install
 # Timings, not tests: run by hand on a quiet machine; results feed the
 # performance page (book/performance.md).
 bench: install
-	cd benchmarks && ../$(BIN)/python bench_conv1x1.py
+	cd benchmarks && ../$(BIN)/python bench_conv1x1.py && ../$(BIN)/python bench_glow.py
 
 lint: install
 	$(BIN)/ruff check .
