@@ -16,7 +16,7 @@ from glowlab.step import GlowStep
 class MultiScaleGlow(AbstractBijection):
     r"""Glow's multi-scale architecture (Dinh et al., 2017; Kingma & Dhariwal, 2018).
 
-    Level :math:`l` squeezes its input, applies :math:`K` :class:`GlowStep`\ s,
+    Level :math:`l` squeezes its input, applies :math:`K` :class:`~glowlab.GlowStep`\ s,
     and, except at the last level, factors out half of the channels: they go
     straight to the latent, and only the other half continues to level
     :math:`l + 1`. So later levels work on fewer, coarser numbers.
@@ -28,7 +28,7 @@ class MultiScaleGlow(AbstractBijection):
     density is ``Transformed(StandardNormal(shape), Invert(flow))``, and
     :meth:`sample` draws at a temperature.
 
-    Build one with :func:`glow`.
+    Build one with :func:`~glowlab.glow`.
     """
 
     shape: tuple[int, int, int]
@@ -99,7 +99,7 @@ class MultiScaleGlow(AbstractBijection):
         return jax.vmap(self.inverse)(z)
 
     def data_init(self, batch, init):
-        """Support for :func:`glowlab.data_init`: initialise every step's ActNorm
+        """Support for :func:`~glowlab.data_init`: initialise every step's ActNorm
         on the activations that reach it, level by level. Returns the new flow
         and its output on ``batch``."""
         inputs, new_levels = batch, []
@@ -124,7 +124,7 @@ def glow(
     **coupling_options,
 ) -> MultiScaleGlow:
     """A multi-scale Glow on images of ``shape``: ``levels`` levels of
-    ``steps_per_level`` steps each.
+    ``steps_per_level`` steps each (a :class:`~glowlab.MultiScaleGlow`).
 
     Each level halves the height and width (so both must be divisible by
     ``2 ** levels``) and, but for the last, factors out half of the channels.
@@ -134,8 +134,8 @@ def glow(
         shape: The image shape ``(H, W, C)``.
         levels: Number of levels, at least 1.
         steps_per_level: Glow steps per level, at least 1.
-        **coupling_options: Passed to every :class:`AffineCoupling` (``hidden``,
-            ``min_scale``).
+        **coupling_options: Passed to every :class:`~glowlab.AffineCoupling`
+            (``hidden``, ``min_scale``).
     """
     shape = check_event_shape(shape)
     if len(shape) != 3:
