@@ -25,12 +25,17 @@ CHANNELS = [16, 32, 64, 128, 256, 512, 1024]
 LOOP = 100
 
 
+def split_trainable(layer):
+    """(trainable parameters, the rest): P and the signs are not trained."""
+    return eqx.partition(
+        layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
+    )
+
+
 def log_det_loop(layer):
     """LOOP evaluations of log|det W|, each on slightly different parameters so
     that the compiler cannot hoist one evaluation out of the loop."""
-    params, static = eqx.partition(
-        layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
-    )
+    params, static = split_trainable(layer)
 
     @jax.jit
     def run(params):
@@ -44,9 +49,7 @@ def log_det_loop(layer):
 
 
 def training_step(layer):
-    params, static = eqx.partition(
-        layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
-    )
+    params, static = split_trainable(layer)
 
     def loss(params, batch):
         model = eqx.combine(params, static)

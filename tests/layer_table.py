@@ -23,11 +23,16 @@ from glowlab import (
 from glowlab.data_init import data_init
 
 
-def moved_from_init(layer, key, scale=0.3):
-    """``layer`` with Gaussian noise added to every trainable parameter."""
-    params, static = eqx.partition(
+def split_trainable(layer):
+    """(trainable parameters, everything else), as FlowJAX's training splits them."""
+    return eqx.partition(
         layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
     )
+
+
+def moved_from_init(layer, key, scale=0.3):
+    """``layer`` with Gaussian noise added to every trainable parameter."""
+    params, static = split_trainable(layer)
     leaves, treedef = jax.tree.flatten(params)
     keys = jr.split(key, len(leaves))
     leaves = [

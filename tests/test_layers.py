@@ -6,7 +6,6 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
-from paramax import NonTrainable
 
 from glowlab import astype
 from glowlab.checks import log_det_by_autodiff, round_trip_error
@@ -17,6 +16,7 @@ from tests.layer_table import (
     VOLUME_PRESERVING,
     event,
     output_event,
+    split_trainable,
 )
 
 # Stated tolerances: relative to max(1, |x|) for the round trip, to max(1, |ref|)
@@ -116,9 +116,7 @@ def test_grad_matches_finite_differences(name, layer):
         y, log_det = model.transform_and_log_det(x)
         return jnp.sum(weights * y) + log_det
 
-    params, static = eqx.partition(
-        layer, eqx.is_inexact_array, is_leaf=lambda v: isinstance(v, NonTrainable)
-    )
+    params, static = split_trainable(layer)
     grads = jax.grad(loss)(params, static)
     leaves = jax.tree.leaves(grads)
     if name in NO_PARAMETERS:
@@ -142,9 +140,7 @@ def test_grad_matches_finite_differences(name, layer):
 def test_fixed_parts_get_no_gradient():
     """The LU layer's permutation and signs are fixed: not trainable."""
     layer = LAYERS["lu-vector-8"](jr.key(0))
-    params, _ = eqx.partition(
-        layer, eqx.is_inexact_array, is_leaf=lambda v: isinstance(v, NonTrainable)
-    )
+    params, _ = split_trainable(layer)
     assert params.sign is None and params.permutation is None
     assert params.lower is not None and params.log_abs_s is not None
 
