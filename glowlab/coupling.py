@@ -9,6 +9,7 @@ import jax.random as jr
 from flowjax.bijections import AbstractBijection
 
 from glowlab._shapes import check_event_shape, check_floating
+from glowlab.conv3x3 import Conv3x3
 
 _LOG_OFFSET = 2.0  # Glow's sigmoid(h + 2): a scale near 1 for small h
 
@@ -39,28 +40,29 @@ def log_scale_from(raw: jax.Array, min_scale: float) -> jax.Array:
 class _ConvNet(eqx.Module):
     """Glow's conditioner for images: 3x3 conv, ReLU, 1x1 conv, ReLU, zero 3x3 conv.
 
-    Channels last in and out; equinox convolutions are channels-first inside.
+    Channels last throughout. The 1x1 convolution is one matrix product over the
+    channels.
     """
 
-    layers: tuple[eqx.nn.Conv2d, eqx.nn.Conv2d, eqx.nn.Conv2d]
+    layers: tuple[Conv3x3, eqx.nn.Linear, Conv3x3]
 
     def __init__(self, key, in_channels, out_channels, hidden_channels):
         k1, k2, k3 = jr.split(key, 3)
-        last = eqx.nn.Conv2d(hidden_channels, out_channels, 3, padding=1, key=k3)
+        last = Conv3x3(hidden_channels, out_channels, key=k3)
         last = eqx.tree_at(
             lambda c: (c.weight, c.bias), last, replace_fn=jnp.zeros_like
         )
         self.layers = (
-            eqx.nn.Conv2d(in_channels, hidden_channels, 3, padding=1, key=k1),
-            eqx.nn.Conv2d(hidden_channels, hidden_channels, 1, key=k2),
+            Conv3x3(in_channels, hidden_channels, key=k1),
+            eqx.nn.Linear(hidden_channels, hidden_channels, key=k2),
             last,
         )
 
     def __call__(self, x):
-        h = jnp.moveaxis(x, -1, 0)
-        h = jax.nn.relu(self.layers[0](h))
-        h = jax.nn.relu(self.layers[1](h))
-        return jnp.moveaxis(self.layers[2](h), 0, -1)
+        first, middle, last = self.layers
+        h = jax.nn.relu(first(x))
+        h = jax.nn.relu(h @ middle.weight.T + middle.bias)
+        return last(h)
 
 
 class _MLP(eqx.Module):

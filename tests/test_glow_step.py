@@ -106,7 +106,7 @@ def test_data_init_standardises_every_actnorm_on_what_reaches_it():
     flow = eqx.tree_at(  # make the couplings non-trivial, so activations change
         lambda f: [s.coupling.network.layers[-1].bias for s in f.bijections],
         flow,
-        [jnp.full((4, 1, 1), 0.5 * (i + 1)) for i in range(3)],
+        [jnp.full((4,), 0.5 * (i + 1)) for i in range(3)],
     )
     batch = 5.0 + 3.0 * jr.normal(jr.key(9), (64, *shape))
     initialised = data_init(flow, batch)
