@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv, random_rotation
+from glowlab.conv1x1 import _SMALL_CHANNELS as SWITCH
 from tests.layer_table import LAYERS, moved_from_init
 
 
@@ -109,3 +110,25 @@ def test_condition_number_grows_as_log_abs_s_drifts_negative():
     assert float(jnp.linalg.det(drifted.weight())) != 0.0
     dense = DenseInvertible1x1Conv(jr.key(0), (4,))
     np.testing.assert_allclose(dense.condition_number(), 1.0, rtol=1e-10)
+
+
+# Both sides of the switch between the two inverse formulations.
+@pytest.mark.parametrize("channels", [3, SWITCH, SWITCH + 1])
+def test_weight_and_inverse_on_both_sides_of_the_switch(channels):
+    layer = Invertible1x1Conv(jr.key(0), (2, 3, channels))
+    layer = eqx.tree_at(
+        lambda a: a.log_abs_s, layer, 0.3 * jr.normal(jr.key(1), (channels,))
+    )
+    # Off the rotation, W's condition number reaches 1e7 at C = 129: a float64
+    # inverse is then good to about cond * 1e-16.
+    tolerance = 1e-15 * max(float(layer.condition_number()), 100.0)
+    p, lower, upper = layer.factors()
+    np.testing.assert_allclose(layer.weight(), p @ lower @ upper, atol=1e-12)
+    y = jr.normal(jr.key(2), layer.shape)
+    expected = np.linalg.solve(layer.weight(), y.reshape(-1, channels).T).T
+    x, log_det = layer.inverse_and_log_det(y)
+    np.testing.assert_allclose(x.reshape(-1, channels), expected, atol=tolerance)
+    np.testing.assert_allclose(log_det, -6 * jnp.sum(layer.log_abs_s), rtol=1e-12)
+    np.testing.assert_allclose(
+        layer.inverse_matrix() @ layer.weight(), jnp.eye(channels), atol=tolerance
+    )
