@@ -12,23 +12,52 @@ import jax
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def median_seconds(f, *args, repeats=7, number=None):
-    """Median over ``repeats`` of the time per call of ``f(*args)``, after a
-    warm-up call (compilation); ``number`` calls per timing, chosen for ~50 ms."""
-    jax.block_until_ready(f(*args))
-    if number is None:
-        start = time.perf_counter()
-        jax.block_until_ready(f(*args))
-        once = time.perf_counter() - start
-        number = max(1, int(0.05 / max(once, 1e-7)))
-    timings = []
+def _seconds_once(f):
+    """Seconds for one call of ``f``, after a first call (compilation)."""
+    jax.block_until_ready(f())
+    start = time.perf_counter()
+    jax.block_until_ready(f())
+    return max(time.perf_counter() - start, 1e-7)
+
+
+def _run(f, calls):
+    for _ in range(calls):
+        out = f()
+    jax.block_until_ready(out)
+
+
+def interleaved_seconds(
+    calls: dict, repeats: int = 9, timed: float = 0.05, settle: float = 0.15
+) -> dict[str, list[float]]:
+    """Seconds per call of each zero-argument function in ``calls``, timed in
+    turn, round after round, so that a change in the machine's load or clock
+    during the run falls on all of them alike.
+
+    In each round each function first runs untimed for about ``settle`` seconds:
+    on the CPU, a function that follows a LAPACK-heavy one (the dense layer's
+    slogdet) ran up to 1.7x slower for about 0.1 s, a cost of switching, not of
+    the function. Then about ``timed`` seconds of calls are timed. Returns each
+    name's list of ``repeats`` timings (seconds per call).
+    """
+    once = {name: _seconds_once(f) for name, f in calls.items()}
+    timings = {name: [] for name in calls}
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            out = f(*args)
-        jax.block_until_ready(out)
-        timings.append((time.perf_counter() - start) / number)
-    return statistics.median(timings)
+        for name, f in calls.items():
+            _run(f, max(1, int(settle / once[name])))
+            number = max(1, int(timed / once[name]))
+            start = time.perf_counter()
+            _run(f, number)
+            timings[name].append((time.perf_counter() - start) / number)
+    return timings
+
+
+def median_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """The median over rounds of numerator / denominator, each pair from one round."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def cpu_model() -> str:

@@ -1,13 +1,15 @@
 """The 1x1 convolution, LU form against dense, C = 16 to 1024.
 
 Three measurements, each taken side by side in this one process, with the ratio
-dense / LU (above 1: the LU layer is faster):
+dense / LU (above 1: the LU layer is faster), the median over rounds in which the
+two layers are timed in turn:
 
 1. log|det W| alone, inside one compiled loop of 100 evaluations (so that the
    cost of calling a compiled function does not hide it);
 2. a training step of one layer on a batch of images: forward, log-det and the
    gradient with respect to the parameters;
-3. the inverse of a batch of images, with the round-trip error of each layer.
+3. the inverse of a batch of images, with its error against a float64 solve with
+   the layer's own W, and the round-trip error of each layer.
 
 Run with `make bench`; results go to benchmarks/results/conv1x1-<device>.json.
 """
@@ -16,7 +18,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
-from _timing import median_seconds, save
+import numpy as np
+from _timing import interleaved_seconds, median, median_ratio, save
 from paramax import NonTrainable
 
 from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv
@@ -59,12 +62,30 @@ def training_step(layer):
     return jax.jit(jax.value_and_grad(loss)), params
 
 
+def exact_weight(layer):
+    """The layer's W in float64: P L U from its float32 factors (LU), or its matrix."""
+    if isinstance(layer, Invertible1x1Conv):
+        p, lower, upper = (np.asarray(f, np.float64) for f in layer.factors())
+        return p @ lower @ upper
+    return np.asarray(layer.weight(), np.float64)
+
+
+def inverse_error(layer, y, x):
+    """max |x - W^-1 y| / max |W^-1 y|, against a float64 solve with the layer's own
+    W: how accurately the float32 inverse undoes the map the layer defines."""
+    channels = y.shape[-1]
+    pixels = np.asarray(y, np.float64).reshape(-1, channels)
+    exact = np.linalg.solve(exact_weight(layer), pixels.T).T
+    got = np.asarray(x, np.float64).reshape(-1, channels)
+    return float(np.max(np.abs(got - exact)) / np.max(np.abs(exact)))
+
+
 def main():
     rows = []
     header = (
         f"{'C':>5} {'pixels':>7} | {'log-det LU':>11} {'dense':>10} {'ratio':>7} | "
         f"{'step LU':>9} {'dense':>9} {'ratio':>6} | {'inverse LU':>10} {'dense':>9} "
-        f"{'ratio':>6} | {'round trip LU':>13} {'dense':>8}"
+        f"{'ratio':>6} | {'inverse error LU':>16} {'dense':>8}"
     )
     print(header)
     for channels in CHANNELS:
@@ -74,18 +95,27 @@ def main():
         lu = Invertible1x1Conv(jr.key(0), shape)
         dense = DenseInvertible1x1Conv(jr.key(0), shape)
         row = {"channels": channels, "pixels": size * size, "batch": batch_size}
+        calls = {}
         for name, layer in [("lu", lu), ("dense", dense)]:
             run, params = log_det_loop(layer)
-            row[f"log_det_{name}_s"] = median_seconds(run, params) / LOOP
+            calls[f"log_det_{name}"] = lambda run=run, p=params: run(p)
             step, params = training_step(layer)
-            row[f"step_{name}_s"] = median_seconds(step, params, batch)
+            calls[f"step_{name}"] = lambda step=step, p=params, b=batch: step(p, b)
             inverse = jax.jit(jax.vmap(layer.inverse))
-            row[f"inverse_{name}_s"] = median_seconds(inverse, batch)
-            forward = jax.vmap(layer.transform)
-            back = inverse(forward(batch))
-            row[f"round_trip_{name}"] = float(jnp.max(jnp.abs(back - batch)))
+            calls[f"inverse_{name}"] = lambda inverse=inverse, b=batch: inverse(b)
+            y = jax.vmap(layer.transform)(batch)
+            row[f"round_trip_{name}"] = float(jnp.max(jnp.abs(inverse(y) - batch)))
+            row[f"inverse_error_{name}"] = inverse_error(layer, y, inverse(y))
+        # LU and dense timed in turn, round after round (see _timing.py).
+        timings = interleaved_seconds(calls)
+        timings["log_det_lu"] = [t / LOOP for t in timings["log_det_lu"]]
+        timings["log_det_dense"] = [t / LOOP for t in timings["log_det_dense"]]
+        for name, values in timings.items():
+            row[f"{name}_s"] = median(values)
         for what in ("log_det", "step", "inverse"):
-            row[f"{what}_ratio"] = row[f"{what}_dense_s"] / row[f"{what}_lu_s"]
+            row[f"{what}_ratio"] = median_ratio(
+                timings[f"{what}_dense"], timings[f"{what}_lu"]
+            )
         rows.append(row)
         print(
             f"{channels:>5} {size * size:>7} | {row['log_det_lu_s']:>10.2e}s "
@@ -93,7 +123,7 @@ def main():
             f"{row['step_lu_s']:>8.2e}s {row['step_dense_s']:>8.2e}s "
             f"{row['step_ratio']:>5.2f}x | {row['inverse_lu_s']:>9.2e}s "
             f"{row['inverse_dense_s']:>8.2e}s {row['inverse_ratio']:>5.2f}x | "
-            f"{row['round_trip_lu']:>13.1e} {row['round_trip_dense']:>8.1e}",
+            f"{row['inverse_error_lu']:>16.1e} {row['inverse_error_dense']:>8.1e}",
             flush=True,
         )
     print(f"saved {save('conv1x1', rows)}")

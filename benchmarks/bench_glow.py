@@ -1,22 +1,24 @@
 """A Glow training step, glowlab against the same architecture in PyTorch.
 
-Two sizes: notebook 05's model (8x8x1 digits, 2 levels of 4 steps, 64 hidden
-channels... as built there: 32) and a larger one (16x16x3, 2 levels of 8 steps,
-64 hidden channels). Each step is forward, log-likelihood, gradient and an Adam
-update on a batch of 64, on the CPU. Prints images per second and the ratio
-glowlab / PyTorch (above 1: glowlab is faster), measured in this one process.
-PyTorch is optional (`pip install torch==2.13.0`, a CPU build): without it, only
-glowlab is timed.
-"""
+Two sizes: notebook 05's model (8x8x1 digits, 2 levels of 4 steps, 32 hidden
+channels) and a larger one (16x16x3, 2 levels of 8 steps, 64 hidden channels).
+Each step is forward, log-likelihood, gradient and an Adam update on a batch of
+64, on the CPU. Prints images per second and the ratio glowlab / PyTorch (above
+1: glowlab is faster), measured in this one process.
 
-import time
+Before timing, both models get the same parameters and must give the same
+log-densities on the same images (to 1e-5, relative), so that the two really are
+the same model. PyTorch is optional (`pip install torch==2.13.0`, a CPU build):
+without it, only glowlab is timed.
+"""
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
+import numpy as np
 import optax
-from _timing import median_seconds, save
+from _timing import interleaved_seconds, median, median_ratio, save
 from flowjax.bijections import Invert
 from flowjax.distributions import StandardNormal, Transformed
 from paramax import NonTrainable
@@ -30,16 +32,24 @@ SIZES = [
 BATCH = 64
 
 
-def glowlab_step_seconds(size):
+def split_trainable(tree):
+    return eqx.partition(
+        tree, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
+    )
+
+
+def glowlab_flow(size, data):
+    flow = glow(jr.key(1), size["shape"], levels=size["levels"],
+                steps_per_level=size["steps"], hidden=size["hidden"])  # fmt: skip
+    return data_init(flow, data)
+
+
+def glowlab_step(size):
+    """One training step of the glowlab model, as a function of nothing."""
     shape = size["shape"]
     data = jr.normal(jr.key(0), (BATCH, *shape))
-    flow = glow(jr.key(1), shape, levels=size["levels"],
-                steps_per_level=size["steps"], hidden=size["hidden"])  # fmt: skip
-    flow = data_init(flow, data)
-    model = Transformed(StandardNormal(shape), Invert(flow))
-    params, static = eqx.partition(
-        model, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
-    )
+    model = Transformed(StandardNormal(shape), Invert(glowlab_flow(size, data)))
+    params, static = split_trainable(model)
     optimizer = optax.adam(1e-3)
     state = optimizer.init(params)
 
@@ -52,10 +62,45 @@ def glowlab_step_seconds(size):
         updates, state = optimizer.update(grads, state, params)
         return optax.apply_updates(params, updates), state, loss
 
-    return median_seconds(lambda: step(params, state, data), repeats=5)
+    return lambda: step(params, state, data)
 
 
-def torch_step_seconds(size):
+def cross_check(size):
+    """Both models, with the same (perturbed) parameters, on the same images: the
+    largest difference of their log-densities, relative to the largest one."""
+    import torch
+    from torch_glow import Glow, load_glowlab
+
+    shape = size["shape"]
+    data = jr.normal(jr.key(0), (BATCH, *shape))
+    flow = glowlab_flow(size, data)
+    # Move every trainable parameter off its initial value (the couplings' last
+    # layers start at zero), so that every part of both models is exercised.
+    params, static = split_trainable(flow)
+    leaves, treedef = jax.tree.flatten(params)
+    keys = jr.split(jr.key(2), len(leaves))
+    leaves = [
+        p + 0.05 * jr.normal(k, p.shape) for p, k in zip(leaves, keys, strict=True)
+    ]
+    flow = eqx.combine(jax.tree.unflatten(treedef, leaves), static)
+    ours = Transformed(StandardNormal(shape), Invert(flow)).log_prob(data)
+
+    model = Glow(shape[-1], size["levels"], size["steps"], size["hidden"])
+    load_glowlab(model, flow)
+    with torch.no_grad():
+        images = torch.from_numpy(np.array(data)).permute(0, 3, 1, 2).contiguous()
+        theirs = model.log_prob(images).numpy()
+    difference = np.max(np.abs(np.array(ours) - theirs)) / np.max(np.abs(theirs))
+    if not difference < 1e-5:
+        raise AssertionError(
+            f"{size['name']}: glowlab and PyTorch log-densities differ by "
+            f"{difference:.1e} (relative): the two models are not the same."
+        )
+    return float(difference)
+
+
+def torch_step(size):
+    """One training step of the PyTorch model, as a function of nothing."""
     import torch
     from torch_glow import Glow
 
@@ -70,16 +115,9 @@ def torch_step_seconds(size):
         loss = -model.log_prob(data).mean()
         loss.backward()
         optimizer.step()
+        return loss.detach().numpy()  # a finished result, for block_until_ready
 
-    step()
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(3):
-            step()
-        timings.append((time.perf_counter() - start) / 3)
-    timings.sort()
-    return timings[len(timings) // 2]
+    return step
 
 
 def main():
@@ -93,14 +131,21 @@ def main():
     rows = []
     for size in SIZES:
         row = {k: v for k, v in size.items()}
-        row["glowlab_images_per_s"] = BATCH / glowlab_step_seconds(size)
+        calls = {"glowlab": glowlab_step(size)}
         if torch_version:
-            row["torch_images_per_s"] = BATCH / torch_step_seconds(size)
-            row["ratio"] = row["glowlab_images_per_s"] / row["torch_images_per_s"]
+            row["log_prob_relative_difference"] = cross_check(size)
+            calls["torch"] = torch_step(size)
+        # The two timed in turn, round after round (see _timing.py).
+        timings = interleaved_seconds(calls, repeats=7, timed=0.3)
+        row["glowlab_images_per_s"] = BATCH / median(timings["glowlab"])
+        if torch_version:
+            row["torch_images_per_s"] = BATCH / median(timings["torch"])
+            row["ratio"] = median_ratio(timings["torch"], timings["glowlab"])
         rows.append(row)
         torch_part = (
             f", PyTorch {row['torch_images_per_s']:8.0f} images/s, "
-            f"glowlab / PyTorch {row['ratio']:.2f}x"
+            f"glowlab / PyTorch {row['ratio']:.2f}x (log-densities agree to "
+            f"{row['log_prob_relative_difference']:.0e})"
             if torch_version
             else ""
         )

@@ -118,8 +118,10 @@ class Step(nn.Module):
 
 
 def squeeze(x):
+    # glowlab's channel order, (2a + b) C + c for the pixel (2i + a, 2j + b), so
+    # that the two models can be compared number for number.
     n, c, h, w = x.shape
-    x = x.view(n, c, h // 2, 2, w // 2, 2).permute(0, 1, 3, 5, 2, 4)
+    x = x.view(n, c, h // 2, 2, w // 2, 2).permute(0, 3, 5, 1, 2, 4)
     return x.reshape(n, 4 * c, h // 2, w // 2)
 
 
@@ -153,3 +155,37 @@ class Glow(nn.Module):
             for z in latents
         )
         return log_normal + total
+
+
+def load_glowlab(model, flow):
+    """Copy a glowlab ``MultiScaleGlow``'s parameters into ``model`` (same sizes),
+    so that both compute the same log-density: the benchmark's cross-check."""
+
+    def tensor(a):
+        return torch.from_numpy(np.array(a, dtype=np.float32))
+
+    def channels(a):  # a per-channel vector, as (1, C, 1, 1)
+        return tensor(a).reshape(1, -1, 1, 1)
+
+    with torch.no_grad():
+        for steps, glowlab_steps in zip(model.levels, flow.levels, strict=True):
+            for step, theirs in zip(steps, glowlab_steps, strict=True):
+                actnorm, conv, coupling = step.layers
+                actnorm.loc.copy_(channels(theirs.actnorm.loc))
+                actnorm.log_scale.copy_(channels(theirs.actnorm.log_scale))
+                actnorm.initialized = True
+                c = theirs.conv
+                eye = np.eye(c.shape[-1], dtype=np.float32)
+                conv.p.copy_(tensor(eye[:, np.array(c.permutation)]))
+                conv.lower.copy_(tensor(np.tril(c.lower, -1)))
+                conv.upper.copy_(tensor(np.triu(c.upper, 1)))
+                conv.log_s.copy_(tensor(c.log_abs_s))
+                conv.sign.copy_(tensor(c.sign.tree))
+                first, middle, last = theirs.coupling.network.layers
+                net = coupling.net
+                net[0].weight.copy_(tensor(first.weight).permute(3, 2, 0, 1))
+                net[0].bias.copy_(tensor(first.bias))
+                net[2].weight.copy_(tensor(middle.weight)[:, :, None, None])
+                net[2].bias.copy_(tensor(middle.bias))
+                net[4].weight.copy_(tensor(last.weight).permute(3, 2, 0, 1))
+                net[4].bias.copy_(tensor(last.bias))
