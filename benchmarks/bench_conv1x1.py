@@ -19,20 +19,13 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
+from _params import split_trainable
 from _timing import interleaved_seconds, median, median_ratio, save
-from paramax import NonTrainable
 
 from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv
 
 CHANNELS = [16, 32, 64, 128, 256, 512, 1024]
 LOOP = 100
-
-
-def split_trainable(layer):
-    """(trainable parameters, the rest): P and the signs are not trained."""
-    return eqx.partition(
-        layer, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
-    )
 
 
 def log_det_loop(layer):

@@ -18,10 +18,10 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import optax
+from _params import split_trainable
 from _timing import interleaved_seconds, median, median_ratio, save
 from flowjax.bijections import Invert
 from flowjax.distributions import StandardNormal, Transformed
-from paramax import NonTrainable
 
 from glowlab import data_init, glow
 
@@ -30,12 +30,6 @@ SIZES = [
     {"name": "larger", "shape": (16, 16, 3), "levels": 2, "steps": 8, "hidden": 64},
 ]
 BATCH = 64
-
-
-def split_trainable(tree):
-    return eqx.partition(
-        tree, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)
-    )
 
 
 def glowlab_flow(size, data):
