@@ -39,19 +39,11 @@ def _init(layer, batch, constant_channels):
     if isinstance(layer, ActNorm):
         layer = ActNorm.from_data(batch, constant_channels=constant_channels)
     elif isinstance(layer, Chain):
-        new = []
-        for bijection in layer.bijections:
-            bijection, batch = _init(bijection, batch, constant_channels)
-            new.append(bijection)
-        return eqx.tree_at(lambda c: c.bijections, layer, tuple(new)), batch
+        new, batch = _init_in_order(layer.bijections, batch, constant_channels)
+        return eqx.tree_at(lambda c: c.bijections, layer, new), batch
     elif isinstance(layer, GlowStep):
-        new = []
-        for sub in layer.layers:
-            sub, batch = _init(sub, batch, constant_channels)
-            new.append(sub)
-        return eqx.tree_at(
-            lambda s: (s.actnorm, s.conv, s.coupling), layer, tuple(new)
-        ), batch
+        new, batch = _init_in_order(layer.layers, batch, constant_channels)
+        return eqx.tree_at(lambda s: s.layers, layer, new), batch
     elif hasattr(layer, "data_init"):
         return layer.data_init(batch, lambda sub, b: _init(sub, b, constant_channels))
     elif _contains_actnorm(layer):
@@ -61,6 +53,15 @@ def _init(layer, batch, constant_channels):
             "build the flow from Chain and GlowStep."
         )
     return layer, jax.vmap(layer.transform)(batch)
+
+
+def _init_in_order(layers, batch, constant_channels):
+    """Initialise ``layers`` one after another, each on the previous one's output."""
+    new = []
+    for layer in layers:
+        layer, batch = _init(layer, batch, constant_channels)
+        new.append(layer)
+    return tuple(new), batch
 
 
 def _contains_actnorm(tree) -> bool:
