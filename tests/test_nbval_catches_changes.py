@@ -6,24 +6,10 @@ the kernel), which a too-broad sanitize rule or a lax flag would silently break.
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.nbval_run import ROOT, run_nbval
+
 NOTEBOOK = ROOT / "notebooks" / "01_invertible_1x1_conv.ipynb"
-
-
-def run_nbval(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "--nbval", "--nbval-current-env",
-            "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
-            str(path),
-        ],
-        capture_output=True, text=True, cwd=path.parent, timeout=600,
-    )  # fmt: skip
 
 
 def test_a_changed_digit_fails_nbval(tmp_path):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.nbval_tolerance import declared_tolerance
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))  # the chapters
 PAGES = sorted((ROOT / "book").glob("*.ipynb"))  # pages that read saved results
@@ -74,6 +76,25 @@ def test_only_timing_cells_skip_comparison(path):
             assert "timeit" in source or "perf_counter" in source, (
                 f"{path.name}: a cell that is not a timing skips nbval:\n{source[:200]}"
             )
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_declared_tolerances_have_a_reason_and_something_to_compare(path):
+    """A tolerance is stated with its reason (declared_tolerance raises without
+    one), and only on a cell that prints decimal numbers for it to apply to."""
+    for cell in code_cells(path):
+        tolerance = declared_tolerance("".join(cell["source"]))
+        if tolerance is None:
+            continue
+        printed = "".join(
+            "".join(o.get("text", ""))
+            + "".join(o.get("data", {}).get("text/plain", ""))
+            for o in cell["outputs"]
+        )
+        assert re.search(r"\d\.\d", printed), (
+            f"{path.name}: a tolerance on a cell that prints no decimal number:\n"
+            f"{''.join(cell['source'])[:200]}"
+        )
 
 
 def test_sanitize_rules_each_say_why():
