@@ -5,18 +5,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The stored outputs are verified on x86-64 CPUs with AVX2. Float32 training
-# amplifies last-bit differences, so XLA's CPU code generation is capped at AVX2:
-# a CPU with AVX-512 then computes the same numbers. (Elsewhere: no cap.)
-ifeq ($(shell uname -m),x86_64)
-export XLA_FLAGS := --xla_cpu_max_isa=AVX2 $(XLA_FLAGS)
-endif
 # Notebook kernels ("python3") resolve to the first python on PATH: make it .venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Pages that are notebooks too (they read saved benchmark results): verified alike.
 PAGES := $(sort $(wildcard book/*.ipynb))
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# nbval compares every output; cells that print results of long float32 training
+# declare a tolerance, with its reason, in their source (tests/nbval_tolerance.py,
+# loaded by conftest.py). NBVAL_REPORT=FILE saves what every cell printed.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	$(if $(NBVAL_REPORT),--nbval-numbers-report=$(NBVAL_REPORT))
 # -W: any warning fails the build; -n: every cross-reference must resolve.
 BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
@@ -26,7 +24,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test execute lint format clean lock lab setup-cells linkcheck mathjax bench
+.PHONY: install book test nbval test-numerics execute lint format clean lock lab setup-cells linkcheck mathjax bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +48,20 @@ book: install $(MATHJAX)
 # Chromium is installed (.ci/run installs Debian's).
 test: install lint $(MATHJAX)
 	$(BIN)/python -m pytest -q tests --ignore=tests/site
-	$(BIN)/python -m pytest -q $(NBVAL) $(NOTEBOOKS) $(PAGES)
+	$(MAKE) --no-print-directory nbval
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
+
+# Re-executes every notebook and notebook page and compares each output with the
+# stored one (within a cell's declared tolerance, exactly everywhere else).
+nbval: install
+	$(BIN)/python -m pytest -q $(NBVAL) $(NOTEBOOKS) $(PAGES)
+
+# `make nbval` under settings that stand in for other machines (OpenBLAS kernels,
+# XLA instruction sets, one core): see tools/numerics_matrix.py. SETTINGS=... picks
+# some of them (CI runs a half, see .ci/run).
+test-numerics: install
+	$(BIN)/python tools/numerics_matrix.py $(if $(SETTINGS),--only $(SETTINGS))
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install
