@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 from flowjax.bijections import AbstractBijection
 from jax.core import Tracer
+from paramax import unwrap
 
 from glowlab._shapes import check_batch, check_event_shape, check_floating, num_pixels
 
@@ -49,8 +50,11 @@ class ActNorm(AbstractBijection):
 
     @property
     def scale(self) -> jax.Array:
-        """The per-channel scale ``exp(log_scale)``, positive by construction."""
-        return jnp.exp(self.log_scale)
+        """The per-channel scale ``exp(log_scale)``, positive by construction.
+
+        Works on a wrapped layer too (``paramax.non_trainable``, ``Parameterize``).
+        """
+        return jnp.exp(unwrap(self.log_scale))
 
     @classmethod
     def from_data(

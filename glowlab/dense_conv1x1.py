@@ -5,6 +5,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 from flowjax.bijections import AbstractBijection
+from paramax import unwrap
 
 from glowlab._shapes import check_event_shape, check_floating, num_pixels
 from glowlab.rotation import random_rotation
@@ -39,12 +40,13 @@ class DenseInvertible1x1Conv(AbstractBijection):
         self.matrix = random_rotation(key, self.shape[-1])
 
     def weight(self) -> jax.Array:
-        """The ``C x C`` matrix ``W``, like :meth:`Invertible1x1Conv.weight`."""
-        return self.matrix
+        """The ``C x C`` matrix ``W``, like :meth:`Invertible1x1Conv.weight`; also
+        on a wrapped layer (``paramax.non_trainable``, ``Parameterize``)."""
+        return unwrap(self.matrix)
 
     def log_abs_det_weight(self) -> jax.Array:
         r""":math:`\log|\det W|` by ``slogdet``, an :math:`O(C^3)` factorisation."""
-        return jnp.linalg.slogdet(self.matrix)[1]
+        return jnp.linalg.slogdet(self.weight())[1]
 
     def condition_number(self) -> jax.Array:
         r"""The 2-norm condition number :math:`\sigma_{\max} / \sigma_{\min}` of ``W``.
