@@ -24,7 +24,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test nbval test-numerics execute lint format clean lock lab setup-cells linkcheck mathjax bench
+.PHONY: install book test test-fast nbval test-numerics execute lint format clean lock lab setup-cells linkcheck mathjax bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test: install lint $(MATHJAX)
 	$(MAKE) --no-print-directory nbval
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
+
+# The inner loop: ruff and the tests not marked slow (those start kernels, build
+# environments or execute notebooks); `make test` runs everything.
+test-fast: install lint
+	$(BIN)/python -m pytest -q -m "not slow" tests --ignore=tests/site
 
 # Re-executes every notebook and notebook page and compares each output with the
 # stored one (within a cell's declared tolerance, exactly everywhere else).

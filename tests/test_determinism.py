@@ -9,6 +9,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from execute import execute  # noqa: E402
@@ -16,6 +18,7 @@ from execute import execute  # noqa: E402
 NOTEBOOK = ROOT / "notebooks" / "01_invertible_1x1_conv.ipynb"
 
 
+@pytest.mark.slow
 def test_executing_twice_gives_identical_notebooks(tmp_path):
     runs = []
     for name in ("first", "second"):

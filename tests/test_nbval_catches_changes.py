@@ -7,11 +7,14 @@ the kernel), which a too-broad sanitize rule or a lax flag would silently break.
 import json
 import re
 
+import pytest
+
 from tests.nbval_run import ROOT, run_nbval
 
 NOTEBOOK = ROOT / "notebooks" / "01_invertible_1x1_conv.ipynb"
 
 
+@pytest.mark.slow
 def test_a_changed_digit_fails_nbval(tmp_path):
     nb = json.loads(NOTEBOOK.read_text())
     changed = None

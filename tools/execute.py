@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 IGNORED = "nbval-ignore-output"
 KERNEL = {
@@ -26,24 +27,6 @@ KERNEL = {
 
 def source_hash(cell) -> str:
     return hashlib.sha256(cell.source.encode()).hexdigest()[:16]
-
-
-def coalesce_streams(outputs):
-    """Merge adjacent stdout (or stderr) chunks: how a kernel splits its stream
-    depends on timing, and the stored notebook must not."""
-    merged = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (
-            output.output_type == "stream"
-            and previous is not None
-            and previous.output_type == "stream"
-            and previous.name == output.name
-        ):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
 
 
 def execute(path: Path, refresh_timings: bool) -> None:
@@ -67,10 +50,13 @@ def execute(path: Path, refresh_timings: bool) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
+    # How a kernel splits a stream into chunks depends on timing; the stored
+    # notebook must not, so adjacent chunks are merged.
+    coalesce = CoalesceStreamsPreprocessor()
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        cell.outputs = coalesce_streams(cell.outputs)
+        coalesce.preprocess_cell(cell, {}, i)
         if IGNORED in cell.metadata.get("tags", []):
             cell.metadata["glowlab"] = {"source_hash": source_hash(cell)}
             if i in kept:

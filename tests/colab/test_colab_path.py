@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 from setup_cells import repository  # noqa: E402
@@ -64,6 +66,7 @@ def setup_cell_spec(source: Path) -> str:
     return namespace["GLOWLAB"].replace(remote, source.as_uri())
 
 
+@pytest.mark.slow
 def test_notebook_01_runs_with_the_newest_packages(tmp_path):
     venv = tmp_path / "colab"
     run(sys.executable, "-m", "venv", venv)
