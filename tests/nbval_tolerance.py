@@ -17,7 +17,7 @@ A tolerance line without a reason is an error, and so is a second one.
 
 With ``--nbval-numbers-report=FILE`` the stored and the freshly computed text
 of every compared output is written to FILE (JSON), before tolerances and
-sanitizing: ``tools/numerics_report.py`` reads it to show which numbers a
+sanitizing: ``tools/numerics_matrix.py`` reads it to show which numbers a
 machine setting moved, and how far.
 """
 
@@ -90,7 +90,7 @@ def within(stored: str, fresh: str, tolerance: float) -> bool:
     """Is one printed number as good as the other? Integers must be equal."""
     if not (is_decimal(stored) and is_decimal(fresh)):
         return stored == fresh
-    # Half a unit of the last printed digit is rounding, not a change.
+    # The slack absorbs binary rounding: 0.869 - 0.859 is 0.010000000000000009.
     return abs(float(stored) - float(fresh)) <= tolerance * (1 + 1e-9)
 
 
@@ -126,27 +126,30 @@ def text_fields(output) -> list[tuple[tuple[str, ...], str]]:
     return [(("data", k), data[k]) for k in TEXT_FIELDS if isinstance(data.get(k), str)]
 
 
-def paired_outputs(fresh, stored):
-    """Fresh and stored outputs, paired by position and kind (nbval's order)."""
+def paired_texts(fresh, stored):
+    """(fresh output, where, fresh text, stored text) for each text that both
+    hold, outputs paired by position and kind (nbval's order)."""
     for a, b in zip(fresh, stored, strict=False):
-        if a.get("output_type") == b.get("output_type") and a.get("name") == b.get(
-            "name"
+        if (a.get("output_type"), a.get("name")) != (
+            b.get("output_type"),
+            b.get("name"),
         ):
-            yield a, b
+            continue
+        stored_fields = dict(text_fields(b))
+        for where, text in text_fields(a):
+            if where in stored_fields:
+                yield a, where, text, stored_fields[where]
 
 
 def tolerate(fresh, stored, tolerance: Tolerance):
     """Copies of the fresh outputs, with numbers within tolerance aligned."""
     fresh = [_copy(o) for o in fresh]
-    for a, b in paired_outputs(fresh, stored):
-        stored_fields = dict(text_fields(b))
-        for where, text in text_fields(a):
-            if where in stored_fields:
-                aligned = align(stored_fields[where], text, tolerance.value)
-                if where == ("text",):
-                    a["text"] = aligned
-                else:
-                    a["data"][where[1]] = aligned
+    for output, where, text, stored_text in paired_texts(fresh, stored):
+        aligned = align(stored_text, text, tolerance.value)
+        if where == ("text",):
+            output["text"] = aligned
+        else:
+            output["data"][where[1]] = aligned
     return fresh
 
 
@@ -165,12 +168,10 @@ class NumbersReport:
         self.cells = []
 
     def record(self, item, fresh, stored, tolerance: Tolerance | None):
-        texts = []
-        for a, b in paired_outputs(fresh, stored):
-            stored_fields = dict(text_fields(b))
-            for where, text in text_fields(a):
-                if where in stored_fields:
-                    texts.append({"stored": stored_fields[where], "fresh": text})
+        texts = [
+            {"stored": stored_text, "fresh": text}
+            for _, _, text, stored_text in paired_texts(fresh, stored)
+        ]
         self.cells.append(
             {
                 "notebook": Path(str(item.fspath)).name,

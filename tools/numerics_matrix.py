@@ -65,10 +65,6 @@ def run(name: str) -> tuple[bool, float]:
     return passed, time.perf_counter() - start
 
 
-def numbers(text: str) -> list[str]:
-    return pieces(text)[1]
-
-
 def moves(a: str, b: str) -> list[tuple[str, str]]:
     """The numbers that differ between two printings of one output."""
     (a_text, a_numbers), (b_text, b_numbers) = pieces(a), pieces(b)
