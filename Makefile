@@ -15,6 +15,8 @@ PAGES := $(sort $(wildcard book/*.ipynb))
 # loaded by conftest.py). NBVAL_REPORT=FILE saves what every cell printed.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	$(if $(NBVAL_REPORT),--nbval-numbers-report=$(NBVAL_REPORT))
+# What make test's nbval printed: the numerics matrix compares its settings with it.
+DEFAULT_REPORT := _build/numerics/default.json
 # -W: any warning fails the build; -n: every cross-reference must resolve.
 BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
@@ -24,7 +26,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test test-fast nbval test-numerics execute lint format clean lock lab setup-cells linkcheck mathjax bench
+.PHONY: install book test test-fast nbval test-numerics test-lowest test-colab execute lint format clean lock lab setup-cells linkcheck mathjax bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +49,8 @@ book: install $(MATHJAX)
 # The browser test runs after the build it checks; it skips, saying so, where no
 # Chromium is installed (.ci/run installs Debian's).
 test: install lint $(MATHJAX)
-	$(BIN)/python -m pytest -q tests --ignore=tests/site
-	$(MAKE) --no-print-directory nbval
+	$(BIN)/python -m pytest -q tests --ignore=tests/site --ignore=tests/colab
+	$(MAKE) --no-print-directory nbval NBVAL_REPORT=$(or $(NBVAL_REPORT),$(DEFAULT_REPORT))
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
 
@@ -67,6 +69,26 @@ nbval: install
 # some of them; CI runs them all.
 test-numerics: install
 	$(BIN)/python tools/numerics_matrix.py $(if $(SETTINGS),--only $(SETTINGS))
+
+# The declared lower bounds, checked: a new environment with the lowest versions
+# pyproject.toml allows (uv's lowest-direct resolution), the unit tests, and every
+# chapter run top to bottom (errors fail; outputs differ, so are not compared).
+LOWEST := _build/lowest-venv
+test-lowest: install
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python \
+		--resolution lowest-direct ".[notebooks,test]"
+	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q \
+		-p no:cacheprovider -m "not slow" tests --ignore=tests/site --ignore=tests/colab
+	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python tools/run_chapters.py \
+		$(NOTEBOOKS)
+
+# Every chapter as Colab runs it: Python 3.12, Colab's preinstalled packages
+# (newest, and an older jax), the real setup cell under a stub of google.colab.
+# See tests/colab/test_colab_path.py.
+test-colab: install
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/colab
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install
