@@ -1,6 +1,8 @@
 """Colab: every notebook's setup cell and the launch buttons follow `_config.yml`."""
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from setup_cells import TAG, repository, setup_source  # noqa: E402
+from setup_cells import TAG, release_tag, repository, setup_source  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -20,12 +22,13 @@ def first_code_cell(path):
     return next(c for c in cells if c["cell_type"] == "code")
 
 
-def test_config_names_a_repository_branch_and_colab():
-    url, branch = repository()
-    assert url.startswith("https://github.com/") and branch
+def test_config_names_a_repository_release_and_colab():
+    url, ref = repository()
+    assert url.startswith("https://github.com/")
     assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
-    # Jupyter Book's own default branch is "master": it must be set explicitly.
-    assert "branch" in CONFIG["repository"]
+    # Jupyter Book's own default branch is "master": it must be set explicitly,
+    # and to the release tag, so that Colab opens and installs that release.
+    assert CONFIG["repository"]["branch"] == ref == release_tag()
     assert CONFIG["repository"]["path_to_book"] == ""
 
 
@@ -53,3 +56,33 @@ def test_setup_cell_does_nothing_outside_colab(capsys):
     assert capsys.readouterr() == ("", "")
     url, branch = repository()
     assert namespace["GLOWLAB"] == f"glowlab[notebooks] @ git+{url}@{branch}"
+
+
+# Colab's kernel has imported google.colab before the first cell runs.
+AS_IN_COLAB = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('c')\n"
+
+
+def test_setup_cell_stops_with_one_sentence_when_the_install_fails(tmp_path):
+    """pip cannot fetch the repository (here: git is sent to a folder that does
+    not exist): the cell prints pip's message and stops with what to do."""
+    url, _ = repository()
+    env = os.environ | {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{(tmp_path / 'missing').as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", AS_IN_COLAB + setup_source()],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "git clone" in result.stdout  # pip's own message, shown to the reader
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line == (
+        "RuntimeError: glowlab could not be installed (pip's message is above): "
+        "check that this runtime has internet access, then run this cell again."
+    )
+    assert "CalledProcessError" not in result.stderr

@@ -1,13 +1,21 @@
 """Write each notebook's Colab setup cell from `_config.yml`: `make setup-cells`.
 
-The repository URL and branch live in one place, `_config.yml` (`repository:`),
-which also drives the site's Colab launch buttons. Colab opens a notebook on its
-own, without the repository, so each notebook's first code cell must carry the
-install line itself; this script writes it, and `tests/test_colab_setup.py`
-checks that every notebook agrees with the configuration.
+The repository URL and the release the book is published at live in one place,
+`_config.yml` (`repository:`), which also drives the site's Colab launch
+buttons. Colab opens a notebook on its own, without the repository, so each
+notebook's first code cell must carry the install line itself; this script
+writes it, and `tests/test_colab_setup.py` checks that every notebook agrees
+with the configuration.
+
+The setup cell installs glowlab at a release tag, never a moving branch, so
+that Colab runs the code that produced the stored outputs. It keeps Colab's
+preinstalled jax, jaxlib and numpy (pip may choose only versions that fit
+them), and if pip fails it stops with one sentence that says what to do.
 """
 
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -17,27 +25,53 @@ ROOT = Path(__file__).resolve().parents[1]
 TAG = "colab-setup"
 
 TEMPLATE = """\
-# Colab only: install what Colab lacks (equinox, flowjax, glowlab itself).
-# Anywhere else this cell does nothing: `make install` has set everything up.
+# Colab only: install glowlab at this book's release, keeping Colab's own jax,
+# jaxlib and numpy. Anywhere else this cell does nothing: `make install` has set
+# everything up.
 import subprocess
 import sys
 
-GLOWLAB = "glowlab[notebooks] @ git+{url}@{branch}"
+GLOWLAB = "glowlab[notebooks] @ git+{url}@{ref}"
 if "google.colab" in sys.modules:
-    pip_install = [sys.executable, "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip_install, GLOWLAB], check=True)"""
+    from importlib.metadata import distributions
+
+    own = ("jax", "jaxlib", "numpy")  # Colab's
+    keep = [f"{{d.name}}=={{d.version}}" for d in distributions() if d.name in own]
+    with open("/tmp/colab-keep.txt", "w") as constraints:
+        constraints.write("\\n".join(keep))
+    pip = [sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/colab-keep.txt"]
+    installed = subprocess.run([*pip, GLOWLAB], capture_output=True, text=True)
+    if installed.returncode != 0:
+        print(installed.stderr[-2000:])
+        raise RuntimeError(
+            "glowlab could not be installed (pip's message is above): check that "
+            "this runtime has internet access, then run this cell again."
+        ) from None"""
+
+RELEASE_TAG = re.compile(r"v\d+\.\d+\.\d+")
 
 
 def repository() -> tuple[str, str]:
-    """The repository URL and branch that `_config.yml` publishes from."""
+    """The repository URL and the release tag that `_config.yml` publishes."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     repo = config["repository"]
     return repo["url"].rstrip("/"), repo["branch"]
 
 
+def release_tag() -> str:
+    """The tag of glowlab's version in pyproject.toml: what `_config.yml` names."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return f"v{project['version']}"
+
+
 def setup_source() -> str:
-    url, branch = repository()
-    return TEMPLATE.format(url=url, branch=branch)
+    url, ref = repository()
+    if not RELEASE_TAG.fullmatch(ref) or ref != release_tag():
+        raise ValueError(
+            f"_config.yml's repository.branch is {ref!r}: it must be the release "
+            f"tag of pyproject.toml's version, {release_tag()!r}"
+        )
+    return TEMPLATE.format(url=url, ref=ref)
 
 
 def write_setup_cell(path: Path) -> bool:
