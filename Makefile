@@ -74,9 +74,10 @@ test-numerics: install
 # pyproject.toml allows (uv's lowest-direct resolution), the unit tests, and every
 # chapter run top to bottom (errors fail; outputs differ, so are not compared).
 LOWEST := _build/lowest-venv
+# --seed installs pip, which the setup cell's test runs.
 test-lowest: install
 	rm -rf $(LOWEST)
-	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv venv --quiet --seed --python $(PYTHON) $(LOWEST)
 	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python \
 		--resolution lowest-direct ".[notebooks,test]"
 	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q \

@@ -13,7 +13,6 @@ ORANGE = "#d9731a"  # the dense layer, the baseline
 GREEN = "#3a8f4b"  # data
 GREY = "#7f7f7f"  # reference lines, bounds
 RED = "#b8322c"  # failures
-COLOURS = {"lu": BLUE, "dense": ORANGE, "data": GREEN, "reference": GREY, "bad": RED}
 
 # Diverging map for matrices: zero is white, sign is colour.
 MATRIX_CMAP = "RdBu_r"
@@ -39,13 +38,12 @@ RC = {
     "svg.hashsalt": "glowlab",
 }
 
-LINE = {"linewidth": 1.8}
 MARKER = {"marker": "o", "markersize": 4}
 REFERENCE = {"color": GREY, "linestyle": "--", "linewidth": 1.0}
 
 
 def use():
-    """Apply the book's matplotlib settings."""
+    """Apply the book's matplotlib settings (importing this module changes none)."""
     mpl.rcParams.update(RC)
 
 
@@ -74,6 +72,3 @@ def matshow(ax, matrix, title=None, limit=None):
     if title:
         ax.set_title(title)
     return image
-
-
-use()
