@@ -66,7 +66,7 @@ nbval: install
 
 # `make nbval` under settings that stand in for other machines (OpenBLAS kernels,
 # XLA instruction sets, one core): see tools/numerics_matrix.py. SETTINGS=... picks
-# some of them; CI runs them all.
+# some of them; CI runs all but the default, which make test has just run.
 test-numerics: install
 	$(BIN)/python tools/numerics_matrix.py $(if $(SETTINGS),--only $(SETTINGS))
 

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from setup_cells import TAG, release_tag, repository, setup_source  # noqa: E402
 
+from tests.colab.test_colab_path import redirect_git  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 
@@ -66,11 +68,7 @@ def test_setup_cell_stops_with_one_sentence_when_the_install_fails(tmp_path):
     """pip cannot fetch the repository (here: git is sent to a folder that does
     not exist): the cell prints pip's message and stops with what to do."""
     url, _ = repository()
-    env = os.environ | {
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": f"url.{(tmp_path / 'missing').as_uri()}.insteadOf",
-        "GIT_CONFIG_VALUE_0": url,
-    }
+    env = os.environ | redirect_git(url, tmp_path / "missing")
     result = subprocess.run(
         [sys.executable, "-c", AS_IN_COLAB + setup_source()],
         capture_output=True,

@@ -13,7 +13,6 @@ preinstalled jax, jaxlib and numpy (pip may choose only versions that fit
 them), and if pip fails it stops with one sentence that says what to do.
 """
 
-import re
 import sys
 import tomllib
 from pathlib import Path
@@ -48,8 +47,6 @@ if "google.colab" in sys.modules:
             "this runtime has internet access, then run this cell again."
         ) from None"""
 
-RELEASE_TAG = re.compile(r"v\d+\.\d+\.\d+")
-
 
 def repository() -> tuple[str, str]:
     """The repository URL and the release tag that `_config.yml` publishes."""
@@ -66,7 +63,7 @@ def release_tag() -> str:
 
 def setup_source() -> str:
     url, ref = repository()
-    if not RELEASE_TAG.fullmatch(ref) or ref != release_tag():
+    if ref != release_tag():
         raise ValueError(
             f"_config.yml's repository.branch is {ref!r}: it must be the release "
             f"tag of pyproject.toml's version, {release_tag()!r}"
