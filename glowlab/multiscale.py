@@ -121,6 +121,7 @@ def glow(
     *,
     levels: int = 2,
     steps_per_level: int = 4,
+    mixer: str = "lu",
     **coupling_options,
 ) -> MultiScaleGlow:
     """A multi-scale Glow on images of ``shape``: ``levels`` levels of
@@ -134,6 +135,8 @@ def glow(
         shape: The image shape ``(H, W, C)``.
         levels: Number of levels, at least 1.
         steps_per_level: Glow steps per level, at least 1.
+        mixer: Every step's channel mixer (see :class:`~glowlab.GlowStep`):
+            ``"lu"`` (Glow's), ``"dense"``, ``"reverse"`` or ``"shuffle"``.
         **coupling_options: Passed to every :class:`~glowlab.AffineCoupling`
             (``hidden``, ``min_scale``).
     """
@@ -158,7 +161,10 @@ def glow(
         squeezes.append(squeeze)
         keys = jr.split(jr.fold_in(key, level), steps_per_level)
         level_steps.append(
-            [GlowStep(k, squeeze.out_shape, **coupling_options) for k in keys]
+            [
+                GlowStep(k, squeeze.out_shape, mixer=mixer, **coupling_options)
+                for k in keys
+            ]
         )
         h, w, c = squeeze.out_shape
         current = (h, w, c // 2)

@@ -11,6 +11,17 @@ from glowlab._shapes import check_event_shape
 from glowlab.actnorm import ActNorm
 from glowlab.conv1x1 import Invertible1x1Conv
 from glowlab.coupling import AffineCoupling
+from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
+from glowlab.permutation import reverse_channels, shuffle_channels
+
+# The channel mixers a step can use: Glow's learned 1x1 convolutions, and the
+# fixed permutations of RealNVP and of Glow's comparison.
+MIXERS = {
+    "lu": Invertible1x1Conv,
+    "dense": DenseInvertible1x1Conv,
+    "reverse": lambda key, shape: reverse_channels(shape),
+    "shuffle": shuffle_channels,
+}
 
 
 class GlowStep(AbstractBijection):
@@ -29,9 +40,16 @@ class GlowStep(AbstractBijection):
     :func:`glowlab.data_init` on a batch) and so is the coupling, so the step
     starts as a rotation.
 
+    ``mixer`` replaces the 1x1 convolution, for comparing channel mixers as the
+    Glow paper does: ``"lu"`` (the default, :class:`Invertible1x1Conv`),
+    ``"dense"`` (:class:`DenseInvertible1x1Conv`), or a fixed permutation,
+    ``"reverse"`` (RealNVP's) or ``"shuffle"`` (random, drawn from ``key``).
+
     Args:
         key: JAX random key.
         shape: Event shape, ``(C,)`` or ``(H, W, C)``, with ``C >= 2``.
+        mixer: Which channel mixer, one of ``"lu"``, ``"dense"``, ``"reverse"``,
+            ``"shuffle"``.
         **coupling_options: Passed to :class:`AffineCoupling` (``hidden``,
             ``depth``, ``min_scale``).
     """
@@ -39,20 +57,31 @@ class GlowStep(AbstractBijection):
     shape: tuple[int, ...]
     cond_shape: ClassVar[None] = None
     actnorm: ActNorm
-    conv: Invertible1x1Conv
+    mixer: AbstractBijection
     coupling: AffineCoupling
 
-    def __init__(self, key: jax.Array, shape: tuple[int, ...], **coupling_options):
+    def __init__(
+        self,
+        key: jax.Array,
+        shape: tuple[int, ...],
+        *,
+        mixer: str = "lu",
+        **coupling_options,
+    ):
         self.shape = check_event_shape(shape)
-        conv_key, coupling_key = jr.split(key)
+        if mixer not in MIXERS:
+            raise ValueError(
+                f"mixer must be one of {', '.join(map(repr, MIXERS))}; got {mixer!r}."
+            )
+        mixer_key, coupling_key = jr.split(key)
         self.actnorm = ActNorm(self.shape)
-        self.conv = Invertible1x1Conv(conv_key, self.shape)
+        self.mixer = MIXERS[mixer](mixer_key, self.shape)
         self.coupling = AffineCoupling(coupling_key, self.shape, **coupling_options)
 
     @property
     def layers(self) -> tuple[AbstractBijection, ...]:
         """The three layers, in the order the forward map applies them."""
-        return (self.actnorm, self.conv, self.coupling)
+        return (self.actnorm, self.mixer, self.coupling)
 
     def transform_and_log_det(self, x, condition=None):
         total = jnp.zeros((), x.dtype)

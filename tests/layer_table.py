@@ -21,6 +21,7 @@ from glowlab import (
     glow,
 )
 from glowlab.data_init import data_init
+from glowlab.permutation import reverse_channels, shuffle_channels
 
 
 def split_trainable(layer):
@@ -68,10 +69,10 @@ def _coupling(shape):
     )
 
 
-def _step(shape):
+def _step(shape, mixer="lu"):
     def build(key):
         batch = 1.0 + 2.0 * jr.normal(key, (16, *shape))
-        step = data_init(GlowStep(key, shape, hidden=8), batch)
+        step = data_init(GlowStep(key, shape, hidden=8, mixer=mixer), batch)
         return moved_from_init(step, jr.fold_in(key, 1), scale=0.2)
 
     return build
@@ -105,15 +106,27 @@ LAYERS = {
     "coupling-image-3x2x5": _coupling((3, 2, 5)),
     "step-vector-4": _step((4,)),
     "step-image-4x4x4": _step((4, 4, 4)),
+    "step-vector-4-dense": _step((4,), "dense"),
+    "step-vector-5-reverse": _step((5,), "reverse"),
+    "step-vector-6-shuffle": _step((6,), "shuffle"),
     "glow-4x4x1-2-levels": _glow((4, 4, 1), 2),
     "glow-4x8x2-1-level": _glow((4, 8, 2), 1),
     "squeeze-4x4x1": lambda key: Squeeze((4, 4, 1)),
     "squeeze-2x6x3": lambda key: Squeeze((2, 6, 3)),
+    "reverse-vector-5": lambda key: reverse_channels((5,)),
+    "shuffle-image-3x2x6": lambda key: shuffle_channels(key, (3, 2, 6)),
 }
 
 # Layers whose log-det is 0 by design, and layers with nothing to train.
-VOLUME_PRESERVING = {"squeeze-4x4x1", "squeeze-2x6x3"}
+VOLUME_PRESERVING = {
+    "squeeze-4x4x1",
+    "squeeze-2x6x3",
+    "reverse-vector-5",
+    "shuffle-image-3x2x6",
+}
 NO_PARAMETERS = VOLUME_PRESERVING
+# Fixed permutations (FlowJAX's Permute) reorder integers as well as floats.
+PERMUTATIONS = {"reverse-vector-5", "shuffle-image-3x2x6"}
 
 LAYER_CLASSES = {
     "Invertible1x1Conv": lambda shape: Invertible1x1Conv(jr.key(0), shape),

@@ -97,7 +97,7 @@ def test_step_log_det_is_the_sum_of_its_layers_and_matches_autodiff():
 def test_step_starts_as_a_rotation():
     step = GlowStep(jr.key(0), (3, 3, 4), hidden=8)
     x = jr.normal(jr.key(1), (3, 3, 4))
-    np.testing.assert_allclose(step.transform(x), x @ step.conv.weight().T, atol=1e-12)
+    np.testing.assert_allclose(step.transform(x), x @ step.mixer.weight().T, atol=1e-12)
 
 
 def test_data_init_standardises_every_actnorm_on_what_reaches_it():
