@@ -11,7 +11,7 @@ from glowlab._shapes import check_event_shape
 
 
 def permute_channels(shape: tuple[int, ...], order) -> Permute:
-    r"""A FlowJAX :class:`~flowjax.bijections.Permute` that reorders the channels.
+    r"""A FlowJAX ``Permute`` bijection that reorders the channels.
 
     .. math::
 
