@@ -49,7 +49,7 @@ book: install $(MATHJAX)
 # The browser test runs after the build it checks; it skips, saying so, where no
 # Chromium is installed (.ci/run installs Debian's).
 test: install lint $(MATHJAX)
-	$(BIN)/python -m pytest -q tests --ignore=tests/site --ignore=tests/colab
+	$(BIN)/python -m pytest -q -n auto tests --ignore=tests/site --ignore=tests/colab
 	$(MAKE) --no-print-directory nbval NBVAL_REPORT=$(or $(NBVAL_REPORT),$(DEFAULT_REPORT))
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
@@ -57,7 +57,7 @@ test: install lint $(MATHJAX)
 # The inner loop: ruff and the tests not marked slow (those start kernels, build
 # environments or execute notebooks); `make test` runs everything.
 test-fast: install lint
-	$(BIN)/python -m pytest -q -m "not slow" tests --ignore=tests/site
+	$(BIN)/python -m pytest -q -n auto -m "not slow" tests --ignore=tests/site
 
 # Re-executes every notebook and notebook page and compares each output with the
 # stored one (within a cell's declared tolerance, exactly everywhere else).
@@ -80,16 +80,16 @@ test-lowest: install
 	$(BIN)/uv venv --quiet --seed --python $(PYTHON) $(LOWEST)
 	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python \
 		--resolution lowest-direct ".[notebooks,test]"
-	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q \
+	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q -n auto \
 		-p no:cacheprovider -m "not slow" tests --ignore=tests/site --ignore=tests/colab
 	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python tools/run_chapters.py \
-		$(NOTEBOOKS)
+		--jobs 2 $(NOTEBOOKS)
 
 # Every chapter as Colab runs it: Python 3.12, Colab's preinstalled packages
 # (newest, and an older jax), the real setup cell under a stub of google.colab.
-# See tests/colab/test_colab_path.py.
+# See tests/colab/test_colab_path.py. COLAB=newest (or older-jax) runs one variant.
 test-colab: install
-	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/colab
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/colab $(if $(COLAB),-k $(COLAB))
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install

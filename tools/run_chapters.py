@@ -9,6 +9,7 @@ first error of any chapter that failed.
 """
 
 import argparse
+import concurrent.futures
 import importlib.metadata
 import os
 import platform
@@ -68,16 +69,29 @@ def main() -> int:
         help="run copies of the notebooks here (the executed copies stay there)",
     )
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="notebooks run at once, each in its own process and kernel (not with "
+        "setup cells that install: those would run pip concurrently)",
+    )
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1; got {args.jobs}")
     # Kernels inherit this: older ipykernels warn about a debugger nobody uses.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     print(versions(), flush=True)
     failed = 0
-    for path in args.notebooks:
-        seconds, error = run(path.resolve(), args.workdir, args.timeout)
-        status = "ok" if error is None else f"FAILED, {error}"
-        print(f"  {path.name}: {seconds:.0f} s, {status}", flush=True)
-        failed += error is not None
+    paths = [path.resolve() for path in args.notebooks]
+    with concurrent.futures.ProcessPoolExecutor(args.jobs) as pool:
+        results = pool.map(
+            run, paths, [args.workdir] * len(paths), [args.timeout] * len(paths)
+        )
+        for path, (seconds, error) in zip(paths, results, strict=True):
+            status = "ok" if error is None else f"FAILED, {error}"
+            print(f"  {path.name}: {seconds:.0f} s, {status}", flush=True)
+            failed += error is not None
     total = len(args.notebooks)
     print(f"{total - failed} of {total} notebooks ran without an error")
     # A setup cell may have installed packages: say what the chapters ran with.
