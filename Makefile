@@ -17,6 +17,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 	$(if $(NBVAL_REPORT),--nbval-numbers-report=$(NBVAL_REPORT))
 # What make test's nbval printed: the numerics matrix compares its settings with it.
 DEFAULT_REPORT := _build/numerics/default.json
+# The unit tests, and the examples in glowlab's docstrings (doctests).
+UNIT := tests --doctest-modules glowlab
 # -W: any warning fails the build; -n: every cross-reference must resolve.
 BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
@@ -49,7 +51,7 @@ book: install $(MATHJAX)
 # The browser test runs after the build it checks; it skips, saying so, where no
 # Chromium is installed (.ci/run installs Debian's).
 test: install lint $(MATHJAX)
-	$(BIN)/python -m pytest -q -n auto tests --ignore=tests/site --ignore=tests/colab
+	$(BIN)/python -m pytest -q -n auto $(UNIT) --ignore=tests/site --ignore=tests/colab
 	$(MAKE) --no-print-directory nbval NBVAL_REPORT=$(or $(NBVAL_REPORT),$(DEFAULT_REPORT))
 	$(BUILD)
 	$(BIN)/python -m pytest -q -rs tests/site
@@ -57,7 +59,7 @@ test: install lint $(MATHJAX)
 # The inner loop: ruff and the tests not marked slow (those start kernels, build
 # environments or execute notebooks); `make test` runs everything.
 test-fast: install lint
-	$(BIN)/python -m pytest -q -n auto -m "not slow" tests --ignore=tests/site
+	$(BIN)/python -m pytest -q -n auto -m "not slow" $(UNIT) --ignore=tests/site
 
 # Re-executes every notebook and notebook page and compares each output with the
 # stored one (within a cell's declared tolerance, exactly everywhere else).
@@ -81,7 +83,7 @@ test-lowest: install
 	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python \
 		--resolution lowest-direct ".[notebooks,test]"
 	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q -n auto \
-		-p no:cacheprovider -m "not slow" tests --ignore=tests/site --ignore=tests/colab
+		-p no:cacheprovider -m "not slow" $(UNIT) --ignore=tests/site --ignore=tests/colab
 	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python tools/run_chapters.py \
 		--jobs 2 $(NOTEBOOKS)
 
@@ -117,7 +119,8 @@ linkcheck: install
 # Timings, not tests: run by hand on a quiet machine; results feed the
 # performance page (book/performance.md).
 bench: install
-	cd benchmarks && ../$(BIN)/python bench_conv1x1.py && ../$(BIN)/python bench_glow.py
+	cd benchmarks && ../$(BIN)/python bench_conv1x1.py && \
+		../$(BIN)/python bench_conv3x3.py && ../$(BIN)/python bench_glow.py
 
 lint: install
 	$(BIN)/ruff check .

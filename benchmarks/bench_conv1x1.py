@@ -9,7 +9,9 @@ two layers are timed in turn:
 2. a training step of one layer on a batch of images: forward, log-det and the
    gradient with respect to the parameters;
 3. the inverse of a batch of images, with its error against a float64 solve with
-   the layer's own W, and the round-trip error of each layer.
+   the layer's own W, and the round-trip error of each layer. The LU layer's
+   inverse is timed both ways: ``layer.inverse`` (two triangular solves, every
+   pixel a right-hand side) and one product with ``layer.inverse_matrix()``.
 
 Run with `make bench`; results go to benchmarks/results/conv1x1-<device>.json.
 """
@@ -19,10 +21,9 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
-from _params import split_trainable
 from _timing import interleaved_seconds, median, median_ratio, save
 
-from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv
+from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv, split_trainable
 
 CHANNELS = [16, 32, 64, 128, 256, 512, 1024]
 LOOP = 100
@@ -77,8 +78,9 @@ def main():
     rows = []
     header = (
         f"{'C':>5} {'pixels':>7} | {'log-det LU':>11} {'dense':>10} {'ratio':>7} | "
-        f"{'step LU':>9} {'dense':>9} {'ratio':>6} | {'inverse LU':>10} {'dense':>9} "
-        f"{'ratio':>6} | {'inverse error LU':>16} {'dense':>8}"
+        f"{'step LU':>9} {'dense':>9} {'ratio':>6} | {'inverse LU':>10} "
+        f"{'by W^-1':>9} {'dense':>9} {'ratios':>12} | {'inverse error LU':>16} "
+        f"{'by W^-1':>8} {'dense':>8}"
     )
     print(header)
     for channels in CHANNELS:
@@ -94,11 +96,18 @@ def main():
             calls[f"log_det_{name}"] = lambda run=run, p=params: run(p)
             step, params = training_step(layer)
             calls[f"step_{name}"] = lambda step=step, p=params, b=batch: step(p, b)
-            inverse = jax.jit(jax.vmap(layer.inverse))
-            calls[f"inverse_{name}"] = lambda inverse=inverse, b=batch: inverse(b)
+            inverses = {name: jax.jit(jax.vmap(layer.inverse))}
+            if name == "lu":
+                # W^-1 does not depend on the image: vmap computes it once.
+                inverses["lu_matrix"] = jax.jit(
+                    jax.vmap(lambda y, layer=layer: y @ layer.inverse_matrix().T)
+                )
             y = jax.vmap(layer.transform)(batch)
-            row[f"round_trip_{name}"] = float(jnp.max(jnp.abs(inverse(y) - batch)))
-            row[f"inverse_error_{name}"] = inverse_error(layer, y, inverse(y))
+            for how, inverse in inverses.items():
+                calls[f"inverse_{how}"] = lambda inverse=inverse, y=y: inverse(y)
+                x = inverse(y)
+                row[f"round_trip_{how}"] = float(jnp.max(jnp.abs(x - batch)))
+                row[f"inverse_error_{how}"] = inverse_error(layer, y, x)
         # LU and dense timed in turn, round after round (see _timing.py).
         timings = interleaved_seconds(calls)
         timings["log_det_lu"] = [t / LOOP for t in timings["log_det_lu"]]
@@ -109,14 +118,19 @@ def main():
             row[f"{what}_ratio"] = median_ratio(
                 timings[f"{what}_dense"], timings[f"{what}_lu"]
             )
+        row["inverse_matrix_ratio"] = median_ratio(
+            timings["inverse_dense"], timings["inverse_lu_matrix"]
+        )
         rows.append(row)
         print(
             f"{channels:>5} {size * size:>7} | {row['log_det_lu_s']:>10.2e}s "
             f"{row['log_det_dense_s']:>9.2e}s {row['log_det_ratio']:>6.0f}x | "
             f"{row['step_lu_s']:>8.2e}s {row['step_dense_s']:>8.2e}s "
             f"{row['step_ratio']:>5.2f}x | {row['inverse_lu_s']:>9.2e}s "
-            f"{row['inverse_dense_s']:>8.2e}s {row['inverse_ratio']:>5.2f}x | "
-            f"{row['inverse_error_lu']:>16.1e} {row['inverse_error_dense']:>8.1e}",
+            f"{row['inverse_lu_matrix_s']:>8.2e}s {row['inverse_dense_s']:>8.2e}s "
+            f"{row['inverse_ratio']:>5.2f}x {row['inverse_matrix_ratio']:>5.2f}x | "
+            f"{row['inverse_error_lu']:>16.1e} {row['inverse_error_lu_matrix']:>8.1e} "
+            f"{row['inverse_error_dense']:>8.1e}",
             flush=True,
         )
     print(f"saved {save('conv1x1', rows)}")

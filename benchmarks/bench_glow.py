@@ -4,7 +4,9 @@ Two sizes: notebook 05's model (8x8x1 digits, 2 levels of 4 steps, 32 hidden
 channels) and a larger one (16x16x3, 2 levels of 8 steps, 64 hidden channels).
 Each step is forward, log-likelihood, gradient and an Adam update on a batch of
 64, on the CPU. Prints images per second and the ratio glowlab / PyTorch (above
-1: glowlab is faster), measured in this one process.
+1: glowlab is faster), measured in this one process, for glowlab's couplings as
+they are (XLA's 3x3 convolution) and with the 3x3 convolutions computed as
+matrix products, the path glowlab used before (conv3x3_products.py).
 
 Before timing, both models get the same parameters and must give the same
 log-densities on the same images (to 1e-5, relative), so that the two really are
@@ -18,12 +20,12 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import optax
-from _params import split_trainable
 from _timing import interleaved_seconds, median, median_ratio, save
+from conv3x3_products import with_products
 from flowjax.bijections import Invert
 from flowjax.distributions import StandardNormal, Transformed
 
-from glowlab import data_init, glow
+from glowlab import data_init, glow, split_trainable
 
 SIZES = [
     {"name": "notebook 05", "shape": (8, 8, 1), "levels": 2, "steps": 4, "hidden": 32},
@@ -32,17 +34,21 @@ SIZES = [
 BATCH = 64
 
 
-def glowlab_flow(size, data):
+def glowlab_flow(size, data, conv_by_products=False):
     flow = glow(jr.key(1), size["shape"], levels=size["levels"],
                 steps_per_level=size["steps"], hidden=size["hidden"])  # fmt: skip
-    return data_init(flow, data)
+    flow = data_init(flow, data)
+    return with_products(flow) if conv_by_products else flow
 
 
-def glowlab_step(size):
-    """One training step of the glowlab model, as a function of nothing."""
+def glowlab_step(size, conv_by_products=False):
+    """One training step of the glowlab model, as a function of nothing. Its
+    couplings' 3x3 convolutions are glowlab's (XLA's), or matrix products with a
+    hand-written gradient (``conv_by_products``, see conv3x3_products.py)."""
     shape = size["shape"]
     data = jr.normal(jr.key(0), (BATCH, *shape))
-    model = Transformed(StandardNormal(shape), Invert(glowlab_flow(size, data)))
+    flow = glowlab_flow(size, data, conv_by_products)
+    model = Transformed(StandardNormal(shape), Invert(flow))
     params, static = split_trainable(model)
     optimizer = optax.adam(1e-3)
     state = optimizer.init(params)
@@ -125,16 +131,24 @@ def main():
     rows = []
     for size in SIZES:
         row = {k: v for k, v in size.items()}
-        calls = {"glowlab": glowlab_step(size)}
+        calls = {
+            "glowlab": glowlab_step(size),
+            "products": glowlab_step(size, conv_by_products=True),
+        }
         if torch_version:
             row["log_prob_relative_difference"] = cross_check(size)
             calls["torch"] = torch_step(size)
-        # The two timed in turn, round after round (see _timing.py).
+        # All timed in turn, round after round (see _timing.py).
         timings = interleaved_seconds(calls, repeats=7, timed=0.3)
         row["glowlab_images_per_s"] = BATCH / median(timings["glowlab"])
+        row["products_images_per_s"] = BATCH / median(timings["products"])
+        row["products_ratio"] = median_ratio(timings["glowlab"], timings["products"])
         if torch_version:
             row["torch_images_per_s"] = BATCH / median(timings["torch"])
             row["ratio"] = median_ratio(timings["torch"], timings["glowlab"])
+            row["products_torch_ratio"] = median_ratio(
+                timings["torch"], timings["products"]
+            )
         rows.append(row)
         torch_part = (
             f", PyTorch {row['torch_images_per_s']:8.0f} images/s, "
@@ -144,7 +158,8 @@ def main():
             else ""
         )
         print(f"{size['name']:12s} glowlab {row['glowlab_images_per_s']:8.0f} images/s"
-              f"{torch_part}", flush=True)  # fmt: skip
+              f" (3x3 by products {row['products_images_per_s']:8.0f}, "
+              f"{row['products_ratio']:.2f}x){torch_part}", flush=True)  # fmt: skip
     print(f"saved {save('glow-step', rows)} (torch {torch_version})")
 
 

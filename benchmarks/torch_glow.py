@@ -174,13 +174,13 @@ def load_glowlab(model, flow):
                 actnorm.loc.copy_(channels(theirs.actnorm.loc))
                 actnorm.log_scale.copy_(channels(theirs.actnorm.log_scale))
                 actnorm.initialized = True
-                c = theirs.conv
+                c = theirs.mixer
                 eye = np.eye(c.shape[-1], dtype=np.float32)
                 conv.p.copy_(tensor(eye[:, np.array(c.permutation)]))
                 conv.lower.copy_(tensor(np.tril(c.lower, -1)))
                 conv.upper.copy_(tensor(np.triu(c.upper, 1)))
                 conv.log_s.copy_(tensor(c.log_abs_s))
-                conv.sign.copy_(tensor(c.sign.tree))
+                conv.sign.copy_(tensor(c.sign))
                 first, middle, last = theirs.coupling.network.layers
                 net = coupling.net
                 net[0].weight.copy_(tensor(first.weight).permute(3, 2, 0, 1))

@@ -2,37 +2,61 @@
 
 from glowlab.actnorm import ActNorm
 from glowlab.checks import (
+    TOLERANCE,
+    BijectionReport,
     assert_above,
     assert_below,
     check_bijection,
+    format_signed,
     log_det_by_autodiff,
     round_trip_error,
 )
-from glowlab.conv1x1 import Invertible1x1Conv
-from glowlab.coupling import AffineCoupling
-from glowlab.data_init import data_init
-from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
+from glowlab.conv1x1 import DenseInvertible1x1Conv, Invertible1x1Conv
+from glowlab.coupling import AffineCoupling, log_scale_from
+from glowlab.digits import GREY_LEVELS, bits_per_dim, dequantise, digit_splits, to_logit
+from glowlab.initialisation import data_init
 from glowlab.multiscale import MultiScaleGlow, glow
+from glowlab.permutation import permute_channels, reverse_channels, shuffle_channels
 from glowlab.precision import astype
 from glowlab.rotation import random_rotation
 from glowlab.squeeze import Squeeze
 from glowlab.step import GlowStep
+from glowlab.training import split_trainable
 
 __all__ = [
+    # Layers
     "ActNorm",
     "AffineCoupling",
+    "DenseInvertible1x1Conv",
     "GlowStep",
-    "MultiScaleGlow",
+    "Invertible1x1Conv",
     "Squeeze",
+    "log_scale_from",
+    # Fixed channel mixers
+    "permute_channels",
+    "reverse_channels",
+    "shuffle_channels",
+    # The multi-scale Glow, and initialising a flow from data
+    "MultiScaleGlow",
     "data_init",
     "glow",
+    # The digits, prepared
+    "GREY_LEVELS",
+    "bits_per_dim",
+    "dequantise",
+    "digit_splits",
+    "to_logit",
+    # Checks
+    "TOLERANCE",
+    "BijectionReport",
     "assert_above",
     "assert_below",
-    "astype",
-    "DenseInvertible1x1Conv",
-    "Invertible1x1Conv",
     "check_bijection",
+    "format_signed",
     "log_det_by_autodiff",
-    "random_rotation",
     "round_trip_error",
+    # Utilities
+    "astype",
+    "random_rotation",
+    "split_trainable",
 ]

@@ -36,6 +36,17 @@ class ActNorm(AbstractBijection):
 
     Args:
         shape: Event shape, a vector ``(C,)`` or a channels-last image ``(H, W, C)``.
+
+    Example:
+        >>> import jax, jax.numpy as jnp, jax.random as jr
+        >>> from glowlab import ActNorm
+        >>> batch = 3.0 + 2.0 * jr.normal(jr.key(0), (256, 4, 4, 2))
+        >>> layer = ActNorm.from_data(batch)
+        >>> out = jax.vmap(layer.transform)(batch)
+        >>> bool(jnp.allclose(out.mean((0, 1, 2)), 0, atol=1e-5))
+        True
+        >>> bool(jnp.allclose(out.std((0, 1, 2)), 1, atol=1e-5))
+        True
     """
 
     shape: tuple[int, ...]

@@ -14,9 +14,9 @@ import numpy as np
 from flowjax.bijections import AbstractBijection
 
 TOLERANCE = {jnp.dtype("float64"): 1e-9, jnp.dtype("float32"): 1e-4}
-"""Relative tolerances of :func:`check_bijection`, by dtype: 1e-9 in float64 (about
-1e7 machine epsilons), 1e-4 in float32 (what it reaches on a 1,000-dimensional
-Jacobian)."""
+"""Relative tolerances of :func:`~glowlab.check_bijection` and of glowlab's own
+tests, by dtype: 1e-9 in float64 (about 1e7 machine epsilons), 1e-4 in float32
+(what it reaches on a 1,000-dimensional Jacobian)."""
 
 
 def log_det_by_autodiff(layer: AbstractBijection, x: jax.Array) -> jax.Array:
@@ -113,7 +113,7 @@ def check_bijection(layer: AbstractBijection, x: jax.Array) -> BijectionReport:
     that the inverse's log-det is minus the forward one, and measures the
     :func:`round_trip_error`, each relative to the size of what it is compared with
     and held to a tolerance set by the dtype the layer computes in
-    (:data:`TOLERANCE`; see :func:`glowlab.astype` to cast a layer).
+    (:data:`~glowlab.checks.TOLERANCE`; see :func:`glowlab.astype` to cast a layer).
     """
     # Judge the dtype the layer computes in: float32 input through float64
     # parameters is promoted to float64, so x is promoted with it.

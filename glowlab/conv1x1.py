@@ -1,4 +1,4 @@
-"""The invertible 1x1 convolution in LU form (Kingma & Dhariwal, 2018)."""
+"""Glow's invertible 1x1 convolution: the LU form, and the dense form for contrast."""
 
 from typing import ClassVar
 
@@ -11,14 +11,41 @@ from paramax import NonTrainable, unwrap
 from glowlab._shapes import check_event_shape, check_floating, num_pixels
 from glowlab.rotation import random_rotation
 
-# Up to this many channels the inverse forms W^-1 from the factors once and
-# multiplies; above, it solves with the factors at every pixel. On the CPU, many
-# small triangular solves are slow: the product is 1.4-4x faster than a dense
-# solve for C <= 128, the solves faster above (benchmarks/bench_conv1x1.py).
-_SMALL_CHANNELS = 128
+
+class _ChannelMatrix(AbstractBijection):
+    r"""What both 1x1 convolutions share: :math:`y = W x` at every pixel, so
+
+    .. math::
+
+        \log\lvert\det \partial y / \partial x\rvert
+        = (\text{number of pixels}) \, \log\lvert\det W\rvert.
+
+    A subclass gives :meth:`weight`, :meth:`log_abs_det_weight` and the inverse.
+    """
+
+    def weight(self) -> jax.Array:
+        """The dense ``C x C`` matrix ``W``."""
+        raise NotImplementedError
+
+    def log_abs_det_weight(self) -> jax.Array:
+        r""":math:`\log|\det W|`."""
+        raise NotImplementedError
+
+    def condition_number(self) -> jax.Array:
+        r"""The 2-norm condition number :math:`\sigma_{\max} / \sigma_{\min}` of ``W``.
+
+        A non-zero determinant keeps ``W`` invertible, not well conditioned: a
+        round trip loses about :math:`\log_{10}` of this many digits.
+        """
+        return jnp.linalg.cond(self.weight())
+
+    def transform_and_log_det(self, x, condition=None):
+        check_floating(x)
+        y = x @ self.weight().T  # the same matrix at every pixel
+        return y, num_pixels(self.shape) * self.log_abs_det_weight()
 
 
-class Invertible1x1Conv(AbstractBijection):
+class Invertible1x1Conv(_ChannelMatrix):
     r"""Invertible 1x1 convolution, parameterised by an LU factorisation.
 
     Every pixel's channel vector is multiplied by the same :math:`C \times C`
@@ -40,37 +67,56 @@ class Invertible1x1Conv(AbstractBijection):
         = (\text{number of pixels}) \sum_c \lambda_c,
 
     an :math:`O(C)` sum instead of an :math:`O(C^3)` determinant. The inverse
-    needs no factorisation either: two triangular solves with the stored factors,
-    against the identity for :math:`C \le 128` (giving :math:`W^{-1}` once, then
-    one matrix product for every pixel: faster on the CPU) and against the pixels
-    themselves for larger :math:`C`.
+    needs no factorisation either: two triangular solves with the stored
+    factors, all pixels at once. :meth:`inverse_matrix` gives :math:`W^{-1}`
+    itself, for when one matrix product per pixel is faster.
 
     The factors start from the LU factorisation of a random rotation, as in Glow,
     so the layer starts volume-preserving (all :math:`\lambda_c` near 0, sum 0).
+    :math:`P` and :math:`\sigma` are ``paramax.NonTrainable``: training leaves
+    them alone, as every fixed part of a glowlab layer.
 
     Args:
         key: JAX random key for the initial rotation.
         shape: Event shape, a vector ``(C,)`` or a channels-last image ``(H, W, C)``.
+
+    Example:
+        >>> import jax.numpy as jnp, jax.random as jr
+        >>> from glowlab import Invertible1x1Conv
+        >>> layer = Invertible1x1Conv(jr.key(0), (4, 4, 3))
+        >>> y, log_det = layer.transform_and_log_det(jnp.ones((4, 4, 3)))
+        >>> y.shape, bool(jnp.isclose(log_det, 16 * layer.log_abs_s.sum()))
+        ((4, 4, 3), True)
     """
 
     shape: tuple[int, ...]
     cond_shape: ClassVar[None] = None
-    permutation: jax.Array  # integer row order: W[permutation] = L @ U_full
     lower: jax.Array  # only the strictly lower triangle is used
     upper: jax.Array  # only the strictly upper triangle is used
     log_abs_s: jax.Array
-    sign: NonTrainable
+    fixed_permutation: NonTrainable  # integer row order: W[perm] = L @ U_full
+    fixed_sign: NonTrainable
 
     def __init__(self, key: jax.Array, shape: tuple[int, ...]):
         self.shape = check_event_shape(shape)
         rotation = random_rotation(key, self.shape[-1])
         lu, _, permutation = jax.lax.linalg.lu(rotation)
         s = jnp.diag(lu)
-        self.permutation = permutation
         self.lower = jnp.tril(lu, -1)
         self.upper = jnp.triu(lu, 1)
         self.log_abs_s = jnp.log(jnp.abs(s))
-        self.sign = NonTrainable(jnp.sign(s))
+        self.fixed_permutation = NonTrainable(permutation)
+        self.fixed_sign = NonTrainable(jnp.sign(s))
+
+    @property
+    def permutation(self) -> jax.Array:
+        """:math:`P` as a row order: ``W[permutation] = L @ U``."""
+        return unwrap(self.fixed_permutation)
+
+    @property
+    def sign(self) -> jax.Array:
+        r"""The signs :math:`\sigma` of :math:`U`'s diagonal."""
+        return unwrap(self.fixed_sign)
 
     def factors(self) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The stored factors as matrices: ``(P, L, U)`` with ``W = P @ L @ U``.
@@ -83,34 +129,20 @@ class Invertible1x1Conv(AbstractBijection):
         eye = jnp.eye(channels, dtype=layer.lower.dtype)
         lower = jnp.tril(layer.lower, -1) + eye
         upper = jnp.triu(layer.upper, 1) + jnp.diag(
-            layer.sign * jnp.exp(layer.log_abs_s)
+            self.sign * jnp.exp(layer.log_abs_s)
         )
-        permutation_matrix = eye[:, layer.permutation]  # P[perm[i], i] = 1
+        permutation_matrix = eye[:, self.permutation]  # P[perm[i], i] = 1
         return permutation_matrix, lower, upper
 
     def weight(self) -> jax.Array:
         """The dense ``C x C`` matrix ``W = P L U``, used by the forward map."""
-        layer = unwrap(self)
         _, lower, upper = self.factors()
         # P only reorders rows: W[permutation] = L U, with no C^3 product by P.
-        return (lower @ upper)[jnp.argsort(layer.permutation)]
+        return (lower @ upper)[jnp.argsort(self.permutation)]
 
     def log_abs_det_weight(self) -> jax.Array:
         r""":math:`\log|\det W| = \sum_c \lambda_c`, read off the diagonal."""
         return jnp.sum(unwrap(self).log_abs_s)
-
-    def condition_number(self) -> jax.Array:
-        r"""The 2-norm condition number :math:`\sigma_{\max} / \sigma_{\min}` of ``W``.
-
-        A non-zero determinant keeps ``W`` invertible, not well conditioned: a
-        round trip loses about :math:`\log_{10}` of this many digits.
-        """
-        return jnp.linalg.cond(self.weight())
-
-    def transform_and_log_det(self, x, condition=None):
-        check_floating(x)
-        y = x @ self.weight().T  # the same matrix at every pixel
-        return y, num_pixels(self.shape) * self.log_abs_det_weight()
 
     def inverse_matrix(self) -> jax.Array:
         r""":math:`W^{-1} = U^{-1} L^{-1} P^\top`, by two triangular solves against
@@ -125,17 +157,65 @@ class Invertible1x1Conv(AbstractBijection):
 
     def inverse_and_log_det(self, y, condition=None):
         check_floating(y)
-        channels = self.shape[-1]
-        log_det = -num_pixels(self.shape) * self.log_abs_det_weight()
-        pixels = y.reshape(-1, channels)
-        if channels <= _SMALL_CHANNELS:
-            # W^-1 once (it does not depend on y, so under vmap it is computed
-            # once per batch), then one matrix product over all pixels.
-            return (pixels @ self.inverse_matrix().T).reshape(self.shape), log_det
         _, lower, upper = self.factors()
-        # Pixels become the columns of one right-hand side, so the two triangular
-        # solves run once for the whole image.
-        rhs = pixels[:, self.permutation].T
+        # x = U^-1 L^-1 P^T y. The pixels become the columns of one right-hand
+        # side, so the two triangular solves run once for the whole image.
+        rhs = y.reshape(-1, self.shape[-1])[:, self.permutation].T
         z = solve_triangular(lower, rhs, lower=True, unit_diagonal=True)
         x = solve_triangular(upper, z, lower=False)
+        log_det = -num_pixels(self.shape) * self.log_abs_det_weight()
         return x.T.reshape(self.shape), log_det
+
+
+class DenseInvertible1x1Conv(_ChannelMatrix):
+    r"""Invertible 1x1 convolution with a dense, unconstrained ``C x C`` weight.
+
+    The form most PyTorch tutorials write: :math:`y = W x` at every pixel,
+
+    .. math::
+
+        \log\lvert\det \partial y / \partial x\rvert
+        = (\text{number of pixels}) \, \log\lvert\det W\rvert,
+
+    computed with ``slogdet`` in :math:`O(C^3)`, and the inverse by a linear
+    solve. Nothing keeps :math:`W` invertible while it is trained: gradient steps
+    can carry :math:`\det W` to 0. :class:`~glowlab.Invertible1x1Conv` is the
+    form that cannot.
+
+    Args:
+        key: JAX random key for the initial rotation.
+        shape: Event shape, a vector ``(C,)`` or a channels-last image ``(H, W, C)``.
+
+    Example:
+        >>> import jax.numpy as jnp, jax.random as jr
+        >>> from glowlab import DenseInvertible1x1Conv
+        >>> layer = DenseInvertible1x1Conv(jr.key(0), (3,))
+        >>> x = jnp.array([1.0, 2.0, 3.0])
+        >>> bool(jnp.allclose(layer.inverse(layer.transform(x)), x, atol=1e-6))
+        True
+    """
+
+    shape: tuple[int, ...]
+    cond_shape: ClassVar[None] = None
+    matrix: jax.Array  # W itself, every entry trainable
+
+    def __init__(self, key: jax.Array, shape: tuple[int, ...]):
+        self.shape = check_event_shape(shape)
+        self.matrix = random_rotation(key, self.shape[-1])
+
+    def weight(self) -> jax.Array:
+        """The ``C x C`` matrix ``W``, like :meth:`Invertible1x1Conv.weight`; also
+        on a wrapped layer (``paramax.non_trainable``, ``Parameterize``)."""
+        return unwrap(self.matrix)
+
+    def log_abs_det_weight(self) -> jax.Array:
+        r""":math:`\log|\det W|` by ``slogdet``, an :math:`O(C^3)` factorisation."""
+        return jnp.linalg.slogdet(self.weight())[1]
+
+    def inverse_and_log_det(self, y, condition=None):
+        check_floating(y)
+        channels = self.shape[-1]
+        x = jnp.linalg.solve(self.weight(), y.reshape(-1, channels).T).T
+        return x.reshape(self.shape), -num_pixels(self.shape) * (
+            self.log_abs_det_weight()
+        )

@@ -8,8 +8,8 @@ import jax.numpy as jnp
 import jax.random as jr
 from flowjax.bijections import AbstractBijection
 
+from glowlab._conv3x3 import Conv3x3
 from glowlab._shapes import check_event_shape, check_floating
-from glowlab.conv3x3 import Conv3x3
 
 _LOG_OFFSET = 2.0  # Glow's sigmoid(h + 2): a scale near 1 for small h
 
@@ -96,7 +96,7 @@ class AffineCoupling(AbstractBijection):
         \log\lvert\det J\rvert = \sum \log s(h),
 
     summed over every pixel and channel of :math:`x_b`; :math:`s` is
-    :func:`~glowlab.coupling.log_scale_from`'s bounded scale. The inverse is
+    :func:`~glowlab.log_scale_from`'s bounded scale. The inverse is
     :math:`x_b = (y_b - t) / s(h)` with the same :math:`t, h`, since
     :math:`y_a = x_a`. The network's last layer starts at zero, so the layer
     starts as the identity. The network is an MLP for vectors and Glow's small
@@ -108,6 +108,15 @@ class AffineCoupling(AbstractBijection):
         hidden: Width of the network (units, or channels for images).
         depth: Hidden layers of the MLP (vectors only).
         min_scale: The floor :math:`\epsilon` of the scale.
+
+    Example:
+        >>> import jax.numpy as jnp, jax.random as jr
+        >>> from glowlab import AffineCoupling
+        >>> coupling = AffineCoupling(jr.key(0), (4, 4, 2), hidden=8)
+        >>> x = jr.normal(jr.key(1), (4, 4, 2))
+        >>> y, log_det = coupling.transform_and_log_det(x)
+        >>> bool(jnp.all(y == x)), float(log_det)  # it starts as the identity
+        (True, 0.0)
     """
 
     shape: tuple[int, ...]

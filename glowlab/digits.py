@@ -16,7 +16,8 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
-GREY_LEVELS = 17  # pixel values 0, ..., 16
+GREY_LEVELS = 17
+"""Pixel values run from 0 to 16, so the digits have 17 grey levels."""
 LOGIT_ALPHA = 0.05  # keeps the logit's argument inside [0.05, 0.95]
 SPLIT = (1197, 300, 300)  # train, validation, test
 

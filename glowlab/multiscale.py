@@ -139,6 +139,17 @@ def glow(
             ``"lu"`` (Glow's), ``"dense"``, ``"reverse"`` or ``"shuffle"``.
         **coupling_options: Passed to every :class:`~glowlab.AffineCoupling`
             (``hidden``, ``min_scale``).
+
+    Example:
+        >>> import jax.random as jr
+        >>> from flowjax.bijections import Invert
+        >>> from flowjax.distributions import StandardNormal, Transformed
+        >>> from glowlab import data_init, glow
+        >>> images = jr.uniform(jr.key(0), (32, 8, 8, 1))
+        >>> flow = data_init(glow(jr.key(1), (8, 8, 1), hidden=8), images)
+        >>> model = Transformed(StandardNormal((8, 8, 1)), Invert(flow))
+        >>> model.log_prob(images).shape
+        (32,)
     """
     shape = check_event_shape(shape)
     if len(shape) != 3:

@@ -9,9 +9,8 @@ from flowjax.bijections import AbstractBijection
 
 from glowlab._shapes import check_event_shape
 from glowlab.actnorm import ActNorm
-from glowlab.conv1x1 import Invertible1x1Conv
+from glowlab.conv1x1 import DenseInvertible1x1Conv, Invertible1x1Conv
 from glowlab.coupling import AffineCoupling
-from glowlab.dense_conv1x1 import DenseInvertible1x1Conv
 from glowlab.permutation import reverse_channels, shuffle_channels
 
 # The channel mixers a step can use: Glow's learned 1x1 convolutions, and the
@@ -52,6 +51,16 @@ class GlowStep(AbstractBijection):
             ``"shuffle"``.
         **coupling_options: Passed to :class:`AffineCoupling` (``hidden``,
             ``depth``, ``min_scale``).
+
+    Example:
+        >>> import jax.numpy as jnp, jax.random as jr
+        >>> from glowlab import GlowStep, data_init
+        >>> batch = jr.normal(jr.key(0), (64, 4, 4, 4))
+        >>> step = data_init(GlowStep(jr.key(1), (4, 4, 4), hidden=8), batch)
+        >>> y, log_det = step.transform_and_log_det(batch[0])
+        >>> x = step.inverse(y)
+        >>> bool(jnp.allclose(x, batch[0], atol=1e-5))
+        True
     """
 
     shape: tuple[int, ...]

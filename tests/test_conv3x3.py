@@ -1,101 +1,59 @@
-"""The coupling's 3x3 convolution against XLA's, forward and gradients (float64)."""
+"""The coupling's 3x3 convolution: the formula in its docstring, and every
+autodiff mode through an image coupling (float64)."""
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
-import pytest
 
-from glowlab.conv3x3 import Conv3x3, conv3x3, neighbours
-
-# (height, width, in channels, out channels): both branches (fewer inputs or
-# fewer outputs), a single pixel, a non-square image, equal channel counts.
-SHAPES = [(5, 4, 2, 7), (4, 6, 7, 3), (1, 1, 3, 5), (3, 3, 4, 4), (2, 7, 6, 1)]
+from glowlab import AffineCoupling
+from glowlab._conv3x3 import Conv3x3
 
 
-def reference(x, weight):
-    return jax.lax.conv_general_dilated(
-        x[None], weight, (1, 1), "SAME",
-        dimension_numbers=("NHWC", "HWIO", "NHWC"),
-        precision=jax.lax.Precision.HIGHEST,
-    )[0]  # fmt: skip
+def by_formula(x, weight, bias):
+    r""":math:`y[p] = b + \sum_k W_k^\top x[p + o_k]`, zeros outside, in loops."""
+    height, width, _ = x.shape
+    y = np.tile(np.asarray(bias), (height, width, 1))
+    for i in range(height):
+        for j in range(width):
+            for di in (-1, 0, 1):
+                for dj in (-1, 0, 1):
+                    if 0 <= i + di < height and 0 <= j + dj < width:
+                        y[i, j] += x[i + di, j + dj] @ weight[di + 1, dj + 1]
+    return y
 
 
-def draw(shape, seed=0):
-    height, width, c_in, c_out = shape
-    kx, kw, kd = jr.split(jr.key(seed), 3)
-    x = jr.normal(kx, (height, width, c_in))
-    weight = jr.normal(kw, (3, 3, c_in, c_out))
-    cotangent = jr.normal(kd, (height, width, c_out))
-    return x, weight, cotangent
+def test_convolution_is_the_docstring_formula():
+    # A non-square image, fewer and more output channels than input ones.
+    for height, width, c_in, c_out in [(4, 6, 3, 5), (3, 2, 4, 2)]:
+        layer = Conv3x3(c_in, c_out, key=jr.key(0))
+        x = np.asarray(jr.normal(jr.key(1), (height, width, c_in)))
+        expected = by_formula(x, np.asarray(layer.weight), layer.bias)
+        np.testing.assert_allclose(layer(x), expected, atol=1e-12)
 
 
-@pytest.mark.parametrize("shape", SHAPES)
-def test_forward_equals_xla_convolution(shape):
-    x, weight, _ = draw(shape)
-    np.testing.assert_allclose(conv3x3(x, weight), reference(x, weight), atol=1e-12)
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_gradients_equal_those_of_xla_convolution(shape):
-    x, weight, cotangent = draw(shape)
-    _, ours = jax.vjp(conv3x3, x, weight)
-    _, theirs = jax.vjp(reference, x, weight)
-    for got, want in zip(ours(cotangent), theirs(cotangent), strict=True):
-        np.testing.assert_allclose(got, want, atol=1e-12)
-
-
-@pytest.mark.parametrize("shape", SHAPES[:2])
-def test_second_derivatives_equal_those_of_xla_convolution(shape):
-    x, weight, cotangent = draw(shape)
-
-    def gradient_norm(conv):
-        def f(x, weight):
-            grad = jax.grad(lambda w: jnp.sum(jnp.tanh(conv(x, w)) * cotangent))
-            return jnp.sum(grad(weight) ** 2)
-
-        return jax.grad(f, argnums=(0, 1))(x, weight)
-
-    for got, want in zip(gradient_norm(conv3x3), gradient_norm(reference), strict=True):
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
-
-
-def test_leading_batch_axes_and_vmap_agree():
-    x, weight, _ = draw(SHAPES[0])
-    batch = jnp.stack([x, 2 * x, -x])
-    expected = jnp.stack([reference(b, weight) for b in batch])
-    np.testing.assert_allclose(conv3x3(batch, weight), expected, atol=1e-12)
-    vmapped = jax.vmap(conv3x3, in_axes=(0, None))(batch, weight)
-    np.testing.assert_allclose(vmapped, expected, atol=1e-12)
-    jacobian = jax.jacobian(lambda b: jnp.sum(conv3x3(b, weight) ** 2))(batch)
-    by_reference = jax.jacobian(
-        lambda b: jnp.sum(jax.vmap(reference, (0, None))(b, weight) ** 2)
-    )(batch)
-    np.testing.assert_allclose(jacobian, by_reference, atol=1e-10)
-
-
-def test_neighbours_reads_the_offset_pixel_and_zero_outside():
-    x = jnp.arange(12.0).reshape(3, 4, 1)
-    n = neighbours(x)
-    assert n.shape == (3, 4, 9, 1)
-    assert n[1, 1, 4, 0] == x[1, 1, 0]  # centre
-    assert n[1, 1, 0, 0] == x[0, 0, 0]  # up-left
-    assert n[1, 1, 8, 0] == x[2, 2, 0]  # down-right
-    assert n[0, 0, 0, 0] == 0  # outside the image
-
-
-def test_module_adds_its_bias_and_starts_like_equinox():
+def test_starts_like_equinox_conv2d():
     layer = Conv3x3(3, 5, key=jr.key(0))
-    x = jr.normal(jr.key(1), (4, 4, 3))
-    np.testing.assert_allclose(
-        layer(x), reference(x, layer.weight) + layer.bias, atol=1e-12
-    )
-    bound = 1 / np.sqrt(27)
+    bound = 1 / np.sqrt(27)  # equinox's 1 / sqrt(fan in)
     assert layer.weight.shape == (3, 3, 3, 5) and layer.bias.shape == (5,)
     assert float(jnp.max(jnp.abs(layer.weight))) <= bound
+    assert float(jnp.max(jnp.abs(layer.bias))) <= bound
 
 
-def test_forward_mode_is_refused_not_silently_wrong():
-    x, weight, _ = draw(SHAPES[0])
-    with pytest.raises(TypeError, match="forward-mode"):
-        jax.jvp(lambda x: conv3x3(x, weight), (x,), (x,))
+def test_forward_and_reverse_mode_agree_through_an_image_coupling():
+    coupling = AffineCoupling(jr.key(0), (3, 4, 4), hidden=6)
+    # The last layer starts at zero (an identity coupling): move it.
+    coupling = eqx.tree_at(
+        lambda c: c.network.layers[-1].weight,
+        coupling,
+        replace_fn=lambda w: 0.1 * jr.normal(jr.key(2), w.shape),
+    )
+    x = jr.normal(jr.key(1), (3, 4, 4))
+    forward = jax.jacfwd(coupling.transform)(x).reshape(48, 48)
+    reverse = jax.jacrev(coupling.transform)(x).reshape(48, 48)
+    np.testing.assert_allclose(forward, reverse, atol=1e-12)
+    _, log_det = coupling.transform_and_log_det(x)
+    np.testing.assert_allclose(jnp.linalg.slogdet(forward)[1], log_det, rtol=1e-10)
+    hessian = jax.hessian(lambda x: coupling.transform_and_log_det(x)[1])(x)
+    assert hessian.shape == (3, 4, 4, 3, 4, 4) and jnp.all(jnp.isfinite(hessian))

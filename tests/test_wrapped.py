@@ -49,8 +49,8 @@ HELPERS = {
 # One layer of each class with helpers (one compile each keeps this quick).
 NAMES = [
     "actnorm-image-4x3x3",
-    "dense-image-4x4x4",
-    "lu-image-4x4x2",
+    "dense-image-2x3x8",
+    "lu-image-3x5x4",
     "step-vector-4",
     "glow-4x4x1-2-levels",
 ]

@@ -1,11 +1,17 @@
-"""The coupling network's 3x3 convolution, written as matrix products."""
+"""glowlab's 3x3 convolution before it used XLA's: matrix products, by hand.
 
-import math
+Up to glowlab 0.1 the couplings computed their 3x3 convolutions this way, with
+a hand-written gradient, because it was faster on the CPU with older JAX
+releases. bench_conv3x3.py measures it against ``jax.lax.conv_general_dilated``
+(glowlab's convolution now), and bench_glow.py reports both; this module is
+benchmark code, not part of glowlab. :func:`with_products` swaps it into a flow.
+"""
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-import jax.random as jr
+
+from glowlab._conv3x3 import Conv3x3
 
 
 def neighbours(x: jax.Array) -> jax.Array:
@@ -56,7 +62,7 @@ def _conv3x3_forward(x, weight):
 
 
 @jax.custom_vjp
-def conv3x3(x: jax.Array, weight: jax.Array) -> jax.Array:
+def conv3x3_by_products(x: jax.Array, weight: jax.Array) -> jax.Array:
     r"""A 3x3 "same" convolution of a channels-last image, without bias.
 
     .. math::
@@ -66,11 +72,9 @@ def conv3x3(x: jax.Array, weight: jax.Array) -> jax.Array:
     for ``x`` of shape ``(..., H, W, C_in)`` and ``weight`` of shape
     ``(3, 3, C_in, C_out)`` (``W_k = weight[k // 3, k % 3]``); the same numbers as
     ``jax.lax.conv_general_dilated`` with ``"SAME"`` padding and ``("NHWC", "HWIO",
-    "NHWC")``. Written as matrix products, forward and backward, because XLA's CPU
-    convolution is 1.5-3x slower than these for the small images and channel
-    counts of a Glow coupling (``benchmarks/bench_glow.py``). The gradient is
+    "NHWC")``, written as matrix products, forward and backward. The gradient is
     defined by hand (``jax.custom_vjp``): reverse mode (``jax.grad``,
-    ``jax.jacobian``) works; forward mode (``jax.jvp``, ``jax.jacfwd``) does not.
+    ``jax.jacobian``) works; forward mode (``jax.jvp``, ``jax.jacfwd``) raises.
     """
     return _conv3x3_forward(x, weight)
 
@@ -84,7 +88,7 @@ def _conv3x3_vjp_backward(saved, dy):
     in_channels, out_channels = weight.shape[2:]
     # The input's cotangent is the convolution of dy with the kernel mirrored in
     # space and transposed in channels.
-    dx = conv3x3(dy, jnp.swapaxes(weight[::-1, ::-1], 2, 3))
+    dx = conv3x3_by_products(dy, jnp.swapaxes(weight[::-1, ::-1], 2, 3))
     pixels_dy = dy.reshape(-1, out_channels)
     if in_channels <= out_channels:
         patches = neighbours(x).reshape(-1, 9 * in_channels)
@@ -97,26 +101,58 @@ def _conv3x3_vjp_backward(saved, dy):
     return dx, dweight
 
 
-conv3x3.defvjp(_conv3x3_vjp_forward, _conv3x3_vjp_backward)
+conv3x3_by_products.defvjp(_conv3x3_vjp_forward, _conv3x3_vjp_backward)
 
 
-class Conv3x3(eqx.Module):
-    """A 3x3 "same" convolution with bias, channels last: :func:`conv3x3` + ``bias``.
-
-    Initialised as ``equinox.nn.Conv2d`` is: uniform in
-    :math:`\\pm 1/\\sqrt{9 C_\\text{in}}`.
-    """
+class ProductsConv3x3(eqx.Module):
+    """glowlab's ``Conv3x3`` computed by :func:`conv3x3_by_products`."""
 
     weight: jax.Array  # (3, 3, C_in, C_out)
-    bias: jax.Array  # (C_out,)
+    bias: jax.Array
 
-    def __init__(self, in_channels: int, out_channels: int, *, key: jax.Array):
-        bound = 1 / math.sqrt(9 * in_channels)
-        k1, k2 = jr.split(key)
-        self.weight = jr.uniform(
-            k1, (3, 3, in_channels, out_channels), minval=-bound, maxval=bound
-        )
-        self.bias = jr.uniform(k2, (out_channels,), minval=-bound, maxval=bound)
+    def __call__(self, x):
+        return conv3x3_by_products(x, self.weight) + self.bias
 
-    def __call__(self, x: jax.Array) -> jax.Array:
-        return conv3x3(x, self.weight) + self.bias
+
+def with_products(flow):
+    """``flow`` with every coupling's 3x3 convolution computed by matrix products:
+    the same parameters, so the same function."""
+
+    def is_conv(node):
+        return isinstance(node, Conv3x3)
+
+    def convs(tree):
+        return [n for n in jax.tree.leaves(tree, is_leaf=is_conv) if is_conv(n)]
+
+    replacements = [ProductsConv3x3(c.weight, c.bias) for c in convs(flow)]
+    return eqx.tree_at(convs, flow, replacements)
+
+
+def conv3x3_xla(x, weight):
+    """glowlab's ``Conv3x3`` with this ``weight`` and no bias, on a batch ``x``."""
+    conv = Conv3x3(*weight.shape[2:], key=jax.random.key(0))
+    conv = eqx.tree_at(lambda c: (c.weight, c.bias), conv, (weight, 0 * conv.bias))
+    return jax.vmap(conv)(x)
+
+
+def check_agrees(x, weight, cotangent, rtol=1e-4):
+    """Raise unless both convolutions give the same output and gradients on a
+    batch ``x`` of images."""
+
+    def output_and_gradients(conv):
+        y, vjp = jax.vjp(conv, x, weight)
+        return [y, *vjp(cotangent)]
+
+    pairs = zip(
+        ["output", "dx", "dweight"],
+        output_and_gradients(conv3x3_by_products),
+        output_and_gradients(conv3x3_xla),
+        strict=True,
+    )
+    for what, got, want in pairs:
+        error = float(jnp.max(jnp.abs(got - want)) / jnp.max(jnp.abs(want)))
+        if not error < rtol:
+            raise AssertionError(
+                f"3x3 convolution by products and XLA's differ in {what} by "
+                f"{error:.1e} (relative) on shape {x.shape} -> {weight.shape}."
+            )
