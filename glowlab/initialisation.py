@@ -6,7 +6,6 @@ from flowjax.bijections import Chain
 
 from glowlab._shapes import check_batch
 from glowlab.actnorm import ActNorm
-from glowlab.step import GlowStep
 
 
 def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
@@ -19,8 +18,9 @@ def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
     initialising on the first forward call, as a pure function: a new flow is
     returned and nothing is remembered.
 
-    It looks inside FlowJAX's ``Chain``, :class:`~glowlab.GlowStep` and any
-    module with a ``data_init(batch, init)`` method (the multi-scale Glow);
+    It looks inside FlowJAX's ``Chain`` (a :class:`~glowlab.GlowStep` is one,
+    and so is each level of the multi-scale Glow) and any module with a
+    ``data_init(batch, init)`` method (the multi-scale Glow, for its split);
     an ActNorm inside any other container raises a ``TypeError`` rather than
     being silently skipped.
 
@@ -41,16 +41,13 @@ def _init(layer, batch, constant_channels):
     elif isinstance(layer, Chain):
         new, batch = _init_in_order(layer.bijections, batch, constant_channels)
         return eqx.tree_at(lambda c: c.bijections, layer, new), batch
-    elif isinstance(layer, GlowStep):
-        new, batch = _init_in_order(layer.layers, batch, constant_channels)
-        return eqx.tree_at(lambda s: s.layers, layer, new), batch
     elif hasattr(layer, "data_init"):
         return layer.data_init(batch, lambda sub, b: _init(sub, b, constant_channels))
     elif _contains_actnorm(layer):
         raise TypeError(
             f"data_init cannot see inside {type(layer).__name__}, which holds an "
             "ActNorm: initialise that ActNorm yourself with ActNorm.from_data, or "
-            "build the flow from Chain and GlowStep."
+            "build the flow from FlowJAX Chains (GlowStep is one)."
         )
     return layer, jax.vmap(layer.transform)(batch)
 

@@ -6,7 +6,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
-from flowjax.bijections import AbstractBijection
+from flowjax.bijections import AbstractBijection, Chain
 
 from glowlab._shapes import check_event_shape, check_floating
 from glowlab.squeeze import Squeeze
@@ -21,12 +21,14 @@ class MultiScaleGlow(AbstractBijection):
     straight to the latent, and only the other half continues to level
     :math:`l + 1`. So later levels work on fewer, coarser numbers.
 
-    The latent keeps the input's shape ``(H, W, C)``: at each level the
-    continuing half's latent and the factored-out half are concatenated along
-    channels and un-squeezed, a rearrangement with log-det 0. The log-det of the
-    whole flow is the sum of its steps'. With a standard normal base, the
-    density is ``Transformed(StandardNormal(shape), Invert(flow))``, and
-    :meth:`sample` draws at a temperature.
+    Each level's steps are a FlowJAX ``Chain``. The latent keeps the input's
+    shape ``(H, W, C)``: at each level the continuing half's latent and the
+    factored-out half are concatenated along channels and un-squeezed, a
+    rearrangement with log-det 0. The log-det of the whole flow is the sum of
+    its steps'. With a standard normal base, the density is
+    ``Transformed(StandardNormal(shape), Invert(flow))``; sampling at a
+    temperature :math:`T` is sampling ``Transformed(Normal(zeros, T),
+    Invert(flow))`` (Kingma & Dhariwal, 2018).
 
     Build one with :func:`~glowlab.glow`.
     """
@@ -34,19 +36,18 @@ class MultiScaleGlow(AbstractBijection):
     shape: tuple[int, int, int]
     cond_shape: ClassVar[None] = None
     squeezes: tuple[Squeeze, ...]
-    levels: tuple[tuple[GlowStep, ...], ...]
+    levels: tuple[Chain, ...]  # each level's steps
 
     def __init__(self, squeezes, levels):
         self.squeezes = tuple(squeezes)
-        self.levels = tuple(tuple(level) for level in levels)
+        self.levels = tuple(
+            level if isinstance(level, Chain) else Chain(level) for level in levels
+        )
         self.shape = self.squeezes[0].shape
 
     def _forward(self, x, level):
         squeeze = self.squeezes[level]
-        h, total = squeeze.transform(x), jnp.zeros((), x.dtype)
-        for step in self.levels[level]:
-            h, log_det = step.transform_and_log_det(h)
-            total = total + log_det
+        h, total = self.levels[level].transform_and_log_det(squeeze.transform(x))
         if level + 1 < len(self.levels):
             half = h.shape[-1] // 2
             kept, log_det = self._forward(h[..., :half], level + 1)
@@ -58,12 +59,10 @@ class MultiScaleGlow(AbstractBijection):
         h, total = squeeze.transform(z), jnp.zeros((), z.dtype)
         if level + 1 < len(self.levels):
             half = h.shape[-1] // 2
-            kept, log_det = self._inverse(h[..., :half], level + 1)
-            h, total = jnp.concatenate([kept, h[..., half:]], axis=-1), total + log_det
-        for step in reversed(self.levels[level]):
-            h, log_det = step.inverse_and_log_det(h)
-            total = total + log_det
-        return squeeze.inverse(h), total
+            kept, total = self._inverse(h[..., :half], level + 1)
+            h = jnp.concatenate([kept, h[..., half:]], axis=-1)
+        h, log_det = self.levels[level].inverse_and_log_det(h)
+        return squeeze.inverse(h), total + log_det
 
     def transform_and_log_det(self, x, condition=None):
         check_floating(x)
@@ -80,36 +79,22 @@ class MultiScaleGlow(AbstractBijection):
         for level, (squeeze, steps) in enumerate(
             zip(self.squeezes, self.levels, strict=True)
         ):
-            h = squeeze.transform(h)
-            for step in steps:
-                h = step.transform(h)
+            h = steps.transform(squeeze.transform(h))
             if level + 1 < len(self.levels):
                 half = h.shape[-1] // 2
                 latents.append(h[..., half:])
                 h = h[..., :half]
         return [*latents, h]
 
-    def sample(self, key, n: int, temperature: float = 1.0) -> jax.Array:
-        r"""``n`` images: latents :math:`z \sim \mathcal{N}(0, T^2 I)`, mapped back.
-
-        A temperature :math:`T < 1` draws from the more probable part of the
-        latent space, which gives smoother images (Kingma & Dhariwal, 2018).
-        """
-        z = temperature * jr.normal(key, (n, *self.shape))
-        return jax.vmap(self.inverse)(z)
-
     def data_init(self, batch, init):
-        """Support for :func:`~glowlab.data_init`: initialise every step's ActNorm
-        on the activations that reach it, level by level. Returns the new flow
+        """Support for :func:`~glowlab.data_init`: initialise each level's steps
+        (``init``, which knows ``Chain``) on the activations that reach them, and
+        continue with the half that is not factored out. Returns the new flow
         and its output on ``batch``."""
         inputs, new_levels = batch, []
         for squeeze, steps in zip(self.squeezes, self.levels, strict=True):
-            batch = jax.vmap(squeeze.transform)(batch)
-            new_steps = []
-            for step in steps:
-                step, batch = init(step, batch)
-                new_steps.append(step)
-            new_levels.append(tuple(new_steps))
+            steps, batch = init(steps, jax.vmap(squeeze.transform)(batch))
+            new_levels.append(steps)
             batch = batch[..., : batch.shape[-1] // 2]  # the half that continues
         new = eqx.tree_at(lambda g: g.levels, self, tuple(new_levels))
         return new, jax.vmap(new.transform)(inputs)
@@ -172,10 +157,12 @@ def glow(
         squeezes.append(squeeze)
         keys = jr.split(jr.fold_in(key, level), steps_per_level)
         level_steps.append(
-            [
-                GlowStep(k, squeeze.out_shape, mixer=mixer, **coupling_options)
-                for k in keys
-            ]
+            Chain(
+                [
+                    GlowStep(k, squeeze.out_shape, mixer=mixer, **coupling_options)
+                    for k in keys
+                ]
+            )
         )
         h, w, c = squeeze.out_shape
         current = (h, w, c // 2)

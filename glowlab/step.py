@@ -1,11 +1,8 @@
 """One step of Glow: ActNorm, then an invertible 1x1 convolution, then a coupling."""
 
-from typing import ClassVar
-
 import jax
-import jax.numpy as jnp
 import jax.random as jr
-from flowjax.bijections import AbstractBijection
+from flowjax.bijections import AbstractBijection, Chain
 
 from glowlab._shapes import check_event_shape
 from glowlab.actnorm import ActNorm
@@ -23,7 +20,7 @@ MIXERS = {
 }
 
 
-class GlowStep(AbstractBijection):
+class GlowStep(Chain):
     r"""One Glow step: ActNorm, then a 1x1 convolution, then an affine coupling.
 
     .. math::
@@ -33,7 +30,8 @@ class GlowStep(AbstractBijection):
         + \log\lvert\det J_W\rvert + \log\lvert\det J_g\rvert,
 
     the log-dets of the three layers (:class:`ActNorm`,
-    :class:`Invertible1x1Conv`, :class:`AffineCoupling`), added. The 1x1
+    :class:`Invertible1x1Conv`, :class:`AffineCoupling`), added: a FlowJAX
+    ``Chain`` of the three, which does the composing. The 1x1
     convolution mixes the channels, so that successive couplings transform
     different halves. At construction the ActNorm is the identity (use
     :func:`glowlab.data_init` on a batch) and so is the coupling, so the step
@@ -63,12 +61,6 @@ class GlowStep(AbstractBijection):
         True
     """
 
-    shape: tuple[int, ...]
-    cond_shape: ClassVar[None] = None
-    actnorm: ActNorm
-    mixer: AbstractBijection
-    coupling: AffineCoupling
-
     def __init__(
         self,
         key: jax.Array,
@@ -77,31 +69,36 @@ class GlowStep(AbstractBijection):
         mixer: str = "lu",
         **coupling_options,
     ):
-        self.shape = check_event_shape(shape)
+        shape = check_event_shape(shape)
         if mixer not in MIXERS:
             raise ValueError(
                 f"mixer must be one of {', '.join(map(repr, MIXERS))}; got {mixer!r}."
             )
         mixer_key, coupling_key = jr.split(key)
-        self.actnorm = ActNorm(self.shape)
-        self.mixer = MIXERS[mixer](mixer_key, self.shape)
-        self.coupling = AffineCoupling(coupling_key, self.shape, **coupling_options)
+        super().__init__(
+            [
+                ActNorm(shape),
+                MIXERS[mixer](mixer_key, shape),
+                AffineCoupling(coupling_key, shape, **coupling_options),
+            ]
+        )
+
+    @property
+    def actnorm(self) -> ActNorm:
+        """The step's ActNorm, its first layer."""
+        return self.bijections[0]
+
+    @property
+    def mixer(self) -> AbstractBijection:
+        """The channel mixer, a 1x1 convolution or a fixed permutation."""
+        return self.bijections[1]
+
+    @property
+    def coupling(self) -> AffineCoupling:
+        """The affine coupling, its last layer."""
+        return self.bijections[2]
 
     @property
     def layers(self) -> tuple[AbstractBijection, ...]:
         """The three layers, in the order the forward map applies them."""
-        return (self.actnorm, self.mixer, self.coupling)
-
-    def transform_and_log_det(self, x, condition=None):
-        total = jnp.zeros((), x.dtype)
-        for layer in self.layers:
-            x, log_det = layer.transform_and_log_det(x)
-            total = total + log_det
-        return x, total
-
-    def inverse_and_log_det(self, y, condition=None):
-        total = jnp.zeros((), y.dtype)
-        for layer in reversed(self.layers):
-            y, log_det = layer.inverse_and_log_det(y)
-            total = total + log_det
-        return y, total
+        return self.bijections

@@ -7,6 +7,7 @@ import jax.random as jr
 import numpy as np
 import pytest
 from flowjax.bijections import Chain, Invert
+from flowjax.distributions import Normal, Transformed
 
 from glowlab import (
     ActNorm,
@@ -178,9 +179,15 @@ def test_glow_data_init_standardises_every_step():
         h = jax.vmap(step.transform)(h)
 
 
-def test_glow_samples_at_a_temperature():
+def test_glow_samples_at_a_temperature_through_flowjax():
+    """Temperature T is the base's scale: Transformed(Normal(0, T), Invert(flow))."""
     flow = glow(jr.key(0), (4, 4, 1), levels=1, steps_per_level=1, hidden=4)
-    cold, warm = flow.sample(jr.key(1), 3, 0.5), flow.sample(jr.key(1), 3, 1.0)
+
+    def sample(temperature):
+        base = Normal(jnp.zeros(flow.shape), temperature)
+        return Transformed(base, Invert(flow)).sample(jr.key(1), (3,))
+
+    cold, warm = sample(0.5), sample(1.0)
     assert cold.shape == (3, 4, 4, 1)
     # A new flow is a rotation per pixel block, so temperature scales the sample.
     np.testing.assert_allclose(cold, 0.5 * warm, atol=1e-12)

@@ -42,7 +42,6 @@ HELPERS = {
     GlowStep: {"layers": lambda layer: layer.layers},
     MultiScaleGlow: {
         "level_latents": lambda layer: layer.level_latents(event(layer, jr.key(2))),
-        "sample": lambda layer: layer.sample(jr.key(3), 2, temperature=0.7),
     },
 }
 
