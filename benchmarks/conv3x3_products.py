@@ -1,10 +1,10 @@
 """glowlab's 3x3 convolution before it used XLA's: matrix products, by hand.
 
-Up to glowlab 0.1 the couplings computed their 3x3 convolutions this way, with
-a hand-written gradient, because it was faster on the CPU with older JAX
-releases. bench_conv3x3.py measures it against ``jax.lax.conv_general_dilated``
-(glowlab's convolution now), and bench_glow.py reports both; this module is
-benchmark code, not part of glowlab. :func:`with_products` swaps it into a flow.
+glowlab's couplings used to compute their 3x3 convolutions this way, with a
+hand-written gradient, because it had measured faster on the CPU.
+bench_conv3x3.py measures it against ``jax.lax.conv_general_dilated`` (glowlab's
+convolution now), and bench_glow.py reports both; this module is benchmark
+code, not part of glowlab. :func:`with_products` swaps it into a flow.
 """
 
 import equinox as eqx
