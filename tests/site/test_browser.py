@@ -11,6 +11,7 @@ installs it).
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,6 +23,8 @@ HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import site_fixes  # noqa: E402
 
 # As this machine's probe starts it: no sandbox as root, and nothing that
 # reaches for the (closed) network in the background.
@@ -73,9 +76,16 @@ def browser():
         browser.close()
 
 
-def open_page(browser, page_name):
+# A phone, the width where the page contents become a button, and a desktop.
+PHONE, NARROW_DESKTOP, DESKTOP = 390, 1100, 1400
+
+
+def open_page(browser, page_name, width=1280):
     """Open one built page; return the page and the problems the browser logged."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    phone = width < 600  # a touch screen, as a phone has
+    page = browser.new_page(
+        viewport={"width": width, "height": 844 if phone else 900}, has_touch=phone
+    )
     problems = []
     page.on(
         "console",
@@ -177,3 +187,97 @@ def test_navigation_reaches_every_chapter(browser):
     reached = {Path(f).resolve() for f in files}
     missing = [p for p in PAGES if (HTML / f"{p}.html").resolve() not in reached]
     assert missing == [], f"pages not reachable from the navigation: {missing}"
+
+
+def press(locator, width):
+    """Tap on a phone, click on a desktop."""
+    if width == PHONE:
+        locator.tap()
+    else:
+        locator.click()
+
+
+def test_pages_that_cannot_run_in_colab_have_no_launch_button(browser):
+    """The performance page only reads benchmark results saved in the repository,
+    which Colab lacks (book/_ext/site_fixes.py); every chapter has its button
+    (test_colab_link_points_at_this_notebook)."""
+    for page_name in site_fixes.NO_LAUNCH:
+        page, _ = open_page(browser, page_name)
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('a')).map(a => a.href)"
+            ".filter(h => h.includes('colab.research.google.com'))"
+        )
+        page.close()
+        assert links == [], f"{page_name} offers Colab, where it cannot run"
+
+
+CHAPTER = "notebooks/04_glow_step"
+CHAPTER_LINK = (
+    ".bd-sidebar-primary a.reference[href$='02_lu_invertibility_under_training.html']"
+)
+SECTION_LINK = "a.nav-link[href='#the-squeeze']"
+
+
+@pytest.mark.parametrize("width", [PHONE, NARROW_DESKTOP, DESKTOP])
+def test_menu_button_shows_and_hides_the_chapter_list(browser, width):
+    """One menu button in the page, and tapping it works at every width: on a
+    phone it opens the chapter list over the page, on a desktop it hides the
+    sidebar and a second tap brings it back. (pydata-sphinx-theme 0.17's hidden
+    copy of the button once took its place: see _config.yml.)"""
+    page, problems = open_page(browser, CHAPTER, width)
+    try:
+        assert page.locator(".primary-toggle").count() == 1
+        chapter_link = page.locator(CHAPTER_LINK).first
+        if width == PHONE:
+            assert not chapter_link.is_visible()
+            press(page.locator(".primary-toggle"), width)
+            page.wait_for_function(
+                "document.querySelector('#pst-primary-sidebar-modal').open"
+            )
+            chapter_link = page.locator(
+                "#pst-primary-sidebar-modal a.reference"
+                "[href$='02_lu_invertibility_under_training.html']"
+            )
+            chapter_link.wait_for(state="visible")
+        else:
+            assert chapter_link.is_visible()
+            press(page.locator(".primary-toggle"), width)
+            chapter_link.wait_for(state="hidden")
+            press(page.locator(".primary-toggle"), width)
+            chapter_link.wait_for(state="visible")
+        assert problems == [], "\n".join(problems)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [PHONE, NARROW_DESKTOP, DESKTOP])
+def test_page_contents_can_be_opened(browser, width):
+    """A chapter's own sections: a "Contents" button where the page is narrow,
+    shown beside the text on a wide desktop."""
+    page, problems = open_page(browser, CHAPTER, width)
+    try:
+        toggle = page.locator(".secondary-toggle")
+        assert toggle.count() == 1
+        if width == DESKTOP:
+            assert page.locator(f"#pst-secondary-sidebar {SECTION_LINK}").is_visible()
+        else:
+            press(toggle, width)
+            page.locator(f"#pst-secondary-sidebar-modal {SECTION_LINK}").wait_for(
+                state="visible"
+            )
+        assert problems == [], "\n".join(problems)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_no_empty_header_strip(browser, width):
+    """The top navbar holds nothing, so it takes no room, and the page has one
+    search button, in the article header."""
+    page, _ = open_page(browser, CHAPTER, width)
+    height = page.evaluate("document.querySelector('#pst-header').offsetHeight")
+    searches = page.locator(".search-button:visible, .search-button-field:visible")
+    count = searches.count()
+    page.close()
+    assert height == 0
+    assert count == 1
