@@ -270,6 +270,18 @@ def test_page_contents_can_be_opened(browser, width):
         page.close()
 
 
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_fits_a_phone(browser, page_name):
+    """Nothing makes the page scroll sideways at 390 px: long inline code and
+    API signatures wrap (book/_static/glowlab.css). Code cells and wide tables
+    scroll inside their own boxes."""
+    page, _ = open_page(browser, page_name, PHONE)
+    wait_for_maths(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert width <= PHONE, f"{page_name} is {width} px wide on a {PHONE} px phone"
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
