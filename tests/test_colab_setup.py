@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from setup_cells import TAG, release_tag, repository, setup_source  # noqa: E402
+from setup_cells import LABELS, TAG, release_tag, repository, setup_source  # noqa: E402
 
 from tests.colab.test_colab_path import redirect_git  # noqa: E402
 
@@ -43,6 +43,9 @@ def test_setup_cell_installs_from_the_configured_repository(path):
     )
     assert "".join(cell["source"]) == setup_source(), (
         f"{path.name}: setup cell differs from _config.yml; run `make setup-cells`"
+    )
+    assert cell["metadata"].get("mystnb") == LABELS, (
+        f"{path.name}: the setup cell's toggle label is not set; run `make setup-cells`"
     )
 
 

@@ -22,6 +22,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TAG = "colab-setup"
+# The setup cell's source is hidden on the site; its toggle says what it hides
+# (myst-nb's cell-level labels, instead of "Show code cell source").
+LABELS = {
+    "code_prompt_show": "Show the Colab setup cell",
+    "code_prompt_hide": "Hide the Colab setup cell",
+}
 
 TEMPLATE = """\
 # Colab only: install glowlab at this book's release, keeping Colab's own jax,
@@ -78,12 +84,14 @@ def write_setup_cell(path: Path) -> bool:
     code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     first = nb.cells[code[0]] if code else None
     if first is not None and TAG in first.metadata.get("tags", []):
-        if first.source == source:
+        if first.source == source and first.metadata.get("mystnb") == LABELS:
             return False
         first.source = source
+        first.metadata["mystnb"] = dict(LABELS)
     else:
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["tags"] = [TAG, "hide-input"]
+        cell.metadata["mystnb"] = dict(LABELS)
         nb.cells.insert(code[0] if code else len(nb.cells), cell)
     nbformat.write(nb, path)
     return True

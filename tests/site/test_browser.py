@@ -9,6 +9,7 @@ message, where no Chromium is installed (Debian's `chromium`; `.ci/run`
 installs it).
 """
 
+import json
 import os
 import shutil
 import sys
@@ -280,6 +281,22 @@ def test_page_fits_a_phone(browser, page_name):
     width = page.evaluate("document.documentElement.scrollWidth")
     page.close()
     assert width <= PHONE, f"{page_name} is {width} px wide on a {PHONE} px phone"
+
+
+@pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
+def test_hidden_cells_say_what_they_hide(browser, page_name):
+    """Each exercise's hidden answer says "Show solution", the setup cell says
+    it is Colab's; no toggle says myst-nb's generic "Show code cell ..."."""
+    notebook = json.loads((ROOT / f"{page_name}.ipynb").read_text())
+    solutions = sum(
+        "hide-cell" in cell["metadata"].get("tags", []) for cell in notebook["cells"]
+    )
+    page, _ = open_page(browser, page_name)
+    labels = page.locator("details.hide summary .collapsed").all_inner_texts()
+    page.close()
+    assert labels.count("Show solution") == solutions
+    assert labels.count("Show the Colab setup cell") == 1
+    assert not [label for label in labels if label.startswith("Show code cell")]
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
