@@ -299,6 +299,26 @@ def test_hidden_cells_say_what_they_hide(browser, page_name):
     assert not [label for label in labels if label.startswith("Show code cell")]
 
 
+def test_chapters_are_numbered_as_the_text_cites_them(browser):
+    """The text says "chapter 2": the sidebar and each chapter's title say 2 too,
+    the number in the notebook's file name."""
+    chapters = [p for p in PAGES if p.startswith("notebooks/") and "primer" not in p]
+    page, _ = open_page(browser, TOC["root"])
+    for page_name in chapters:
+        link = page.locator(
+            f".bd-sidebar-primary a.reference[href$='{Path(page_name).name}.html']"
+        ).inner_text()
+        number = int(Path(page_name).name.split("_")[0])
+        assert link.startswith(f"{number}. "), link
+    page.close()
+    for page_name in chapters:
+        page, _ = open_page(browser, page_name)
+        title = page.locator("main section h1").first.inner_text()
+        page.close()
+        number = int(Path(page_name).name.split("_")[0])
+        assert title.startswith(f"{number}. "), title
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
