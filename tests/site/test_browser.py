@@ -11,6 +11,7 @@ installs it).
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -317,6 +318,42 @@ def test_chapters_are_numbered_as_the_text_cites_them(browser):
         page.close()
         number = int(Path(page_name).name.split("_")[0])
         assert title.startswith(f"{number}. "), title
+
+
+def bibliography_labels(browser) -> dict[str, list[str]]:
+    """Each entry of the references page: its label, and the links it holds."""
+    page, _ = open_page(browser, "book/references")
+    entries = page.evaluate(
+        "Array.from(document.querySelectorAll('main .citation')).map(c => ["
+        "c.querySelector('.label').innerText.replace(/^\\[|\\]$/g, ''),"
+        "Array.from(c.querySelectorAll('a[href^=\"http\"]')).map(a => a.href)])"
+    )
+    page.close()
+    return dict(entries)
+
+
+def test_bibliography_entries_link_to_their_source(browser):
+    entries = bibliography_labels(browser)
+    assert len(entries) >= 10
+    unlinked = [label for label, links in entries.items() if not links]
+    assert unlinked == [], f"entries with no DOI or URL: {unlinked}"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_citations_read_as_the_bibliography_labels_them(browser, page_name):
+    """A citation in the text, "Kingma and Dhariwal, 2018", is the label of its
+    entry on the references page; and no page (the API page's docstrings
+    included) cites in plain text where a link belongs."""
+    labels = set(bibliography_labels(browser))
+    page, _ = open_page(browser, page_name)
+    cited = page.locator("main .bibtex-citation a").all_inner_texts()
+    text = page.locator("main").inner_text()
+    page.close()
+    assert set(cited) <= labels, f"cited as {set(cited) - labels}"
+    plain = re.findall(r"\([A-Z][\w-]+(?: et al\.| & [A-Z][\w-]+)?, \d{4}", text)
+    assert plain == [], f"citations in plain text: {plain}"
+    if page_name == "book/api":
+        assert len(cited) >= 5
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
