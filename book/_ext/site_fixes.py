@@ -12,7 +12,18 @@ So that a browser logs no errors:
 
 So that every button works:
 - notebook pages that cannot run in Colab get no launch buttons (NO_LAUNCH).
+- "Suggest edit" opens the page on the development branch (EDIT_BRANCH): the
+  repository buttons name the release tag, which GitHub cannot edit.
+
+So that the site reads as published:
+- the footer links the licence at the release;
+- every page has a description, and Open Graph tags for link previews.
 """
+
+import html
+import re
+
+from docutils import nodes
 
 THEME_MODE_DEFAULT = (
     "if (!document.documentElement.dataset.mode) "
@@ -32,6 +43,90 @@ def drop_launch_buttons(app, pagename, templatename, context, doctree):
             for button in context["header_buttons"]
             if button.get("label") != "launch-buttons"
         ]
+
+
+# Where edits go: the branch the next release is made from.
+EDIT_BRANCH = "main"
+# Link previews and search results show this where a page has no paragraph.
+SITE_DESCRIPTION = (
+    "Glow's invertible 1x1 convolution, LU-parameterised, ActNorm and the Glow "
+    "step, built and verified in JAX, chapter by chapter."
+)
+DESCRIPTION_LENGTH = 160
+
+
+def release(app) -> tuple[str, str]:
+    options = app.config.html_theme_options
+    return options["repository_url"].rstrip("/"), options["repository_branch"]
+
+
+def licence_footer(app, config):
+    url, tag = release(app)
+    config.html_theme_options["extra_footer"] = (
+        f'Released under the <a href="{url}/blob/{tag}/LICENSE">MIT licence</a>.'
+    )
+
+
+def edit_on_development_branch(app, pagename, templatename, context, doctree):
+    _, tag = release(app)
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", [group]):
+            if button.get("label") == "source-edit-button":
+                button["url"] = button["url"].replace(
+                    f"/edit/{tag}/", f"/edit/{EDIT_BRANCH}/"
+                )
+
+
+def plain_text(paragraph) -> str:
+    """A paragraph's text, its maths without TeX commands: \\mathbf{W} is W."""
+    parts = []
+    for node in paragraph.findall(lambda n: isinstance(n, (nodes.Text, nodes.math))):
+        if isinstance(node, nodes.math):
+            parts.append(re.sub(r"\\[a-zA-Z]+|[{}]", "", node.astext()))
+        elif not isinstance(node.parent, nodes.math):
+            parts.append(node.astext())
+    return " ".join("".join(parts).split())
+
+
+def in_citation(node) -> bool:
+    while node is not None:
+        if isinstance(node, nodes.citation):
+            return True
+        node = node.parent
+    return False
+
+
+def description(doctree) -> str:
+    """The page's first paragraph, cut at a word to a search snippet's length."""
+    paragraphs = doctree.findall(nodes.paragraph) if doctree else []
+    # Not a bibliography entry: the references page has nothing else.
+    paragraph = next((p for p in paragraphs if not in_citation(p)), None)
+    text = plain_text(paragraph) if paragraph else ""
+    if not text:
+        return SITE_DESCRIPTION
+    if len(text) > DESCRIPTION_LENGTH:
+        text = text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def add_meta_tags(app, pagename, templatename, context, doctree):
+    site = app.config.html_title or app.config.project
+    title = re.sub(r"<[^>]+>", "", context.get("title", "")) or site
+    # The home page says what the site is; every other page, what it teaches.
+    text = SITE_DESCRIPTION if pagename == app.config.root_doc else description(doctree)
+    tags = {
+        "description": text,
+        "og:title": html.unescape(title),
+        "og:description": text,
+        "og:type": "article" if doctree else "website",
+        "og:site_name": site,
+        "twitter:card": "summary",
+    }
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<meta {"property" if key.startswith("og:") else "name"}="{key}" '
+        f'content="{html.escape(value, quote=True)}">'
+        for key, value in tags.items()
+    )
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -54,4 +149,7 @@ def setup(app):
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     # After sphinx-book-theme has added its buttons (priority 501).
     app.connect("html-page-context", drop_launch_buttons, priority=900)
+    app.connect("html-page-context", edit_on_development_branch, priority=900)
+    app.connect("html-page-context", add_meta_tags)
+    app.connect("config-inited", licence_footer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -356,6 +356,47 @@ def test_citations_read_as_the_bibliography_labels_them(browser, page_name):
         assert len(cited) >= 5
 
 
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_is_published_as_a_site(browser, page_name):
+    """Logo and favicon; repository, issue and (on pages with a source) edit
+    links for the configured repository; the licence and the date in the
+    footer; a description and link-preview tags in the head."""
+    repo = CONFIG["repository"]["url"].rstrip("/")
+    page, _ = open_page(browser, page_name)
+    try:
+        logo = page.locator(".navbar-brand img").first
+        assert logo.evaluate("i => i.complete && i.naturalWidth > 0")
+        icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+        assert icon.endswith("logo.svg") and Path(urlparse(icon).path).exists()
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('a')).map(a => a.href)"
+        )
+        assert repo in links
+        assert any(h.startswith(f"{repo}/issues/new") for h in links)
+        edits = [h for h in links if h.startswith(f"{repo}/edit/")]
+        assert edits == [
+            f"{repo}/edit/{site_fixes.EDIT_BRANCH}/{page_name}.{suffix}"
+            for suffix in ("ipynb", "md")
+            if (ROOT / f"{page_name}.{suffix}").exists()
+        ]
+        branch = CONFIG["repository"]["branch"]
+        assert f"{repo}/blob/{branch}/LICENSE" in links
+        assert (ROOT / "LICENSE").exists()
+        footer = page.locator("footer.bd-footer-content").inner_text()
+        assert "Last updated on" in footer and "MIT licence" in footer
+        meta = page.evaluate(
+            "Object.fromEntries(Array.from(document.querySelectorAll("
+            "'meta[name], meta[property]')).map(m => "
+            "[m.getAttribute('name') || m.getAttribute('property'), m.content]))"
+        )
+        for key in ("description", "og:title", "og:description", "og:site_name"):
+            assert len(meta.get(key, "")) > 3, key
+        assert "\\" not in meta["description"], "TeX in the description"
+        assert len(meta["description"]) <= site_fixes.DESCRIPTION_LENGTH
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
