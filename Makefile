@@ -103,7 +103,10 @@ $(MATHJAX):
 	echo "$(MATHJAX_SHA256)  .mathjax-download/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet
 	tar -xzf .mathjax-download/mathjax-$(MATHJAX_VERSION).tgz -C .mathjax-download
 	mkdir -p _vendor/mathjax
-	cd .mathjax-download/package/es5 && cp -r tex-chtml-full.js output input ui a11y ../../../_vendor/mathjax/
+	# The CommonHTML output only: the pages never load the SVG output (1.3 MB).
+	mkdir -p _vendor/mathjax/output
+	cd .mathjax-download/package/es5 && cp -r tex-chtml-full.js input ui a11y ../../../_vendor/mathjax/
+	cd .mathjax-download/package/es5/output && cp -r chtml chtml.js ../../../../_vendor/mathjax/output/
 	rm -rf .mathjax-download
 
 mathjax: $(MATHJAX)

@@ -397,6 +397,33 @@ def test_page_is_published_as_a_site(browser, page_name):
         page.close()
 
 
+def test_site_ships_only_what_pages_use(browser):
+    """No source maps, no MathJax SVG output, no fontawesome.js (see
+    book/_ext/site_fixes.py and the Makefile's mathjax target); the icons
+    still draw, from the theme's Font Awesome web fonts."""
+    assert list(HTML.rglob("*.map")) == []
+    assert not (HTML / "_static" / "mathjax" / "output" / "svg").exists()
+    assert not (HTML / site_fixes.FONTAWESOME_JS).exists()
+    page, problems = open_page(browser, "notebooks/04_glow_step")
+    try:
+        page.wait_for_load_state("networkidle")
+        icons = page.evaluate(
+            "Array.from(document.querySelectorAll("
+            "'.primary-toggle .fa-solid, .article-header-buttons [class*=fa-]'))"
+            ".filter(i => i.offsetParent !== null)"
+            ".map(i => [getComputedStyle(i, '::before').content,"
+            " getComputedStyle(i, '::before').fontFamily,"
+            " i.getBoundingClientRect().width])"
+        )
+        assert len(icons) >= 3
+        for content, font, width in icons:
+            assert content not in ("none", "normal", '""'), "an icon with no glyph"
+            assert "Font Awesome" in font and width > 0
+        assert problems == [], "\n".join(problems)
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
