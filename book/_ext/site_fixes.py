@@ -21,6 +21,11 @@ So that a page loads only what it uses (after the build, in the output):
   custom icons: the site has none, and its icons come from the Font Awesome
   web fonts in the theme's stylesheet.
 
+So that nothing reads broken:
+- punctuation after inline maths stays on the formula's line (a lone "." on
+  a line of its own, where a formula ended a line): both go in one span that
+  does not wrap (glowlab.css, .math-with-punctuation).
+
 So that the site reads as published:
 - the footer links the licence at the release;
 - every page has a description, and Open Graph tags for link previews.
@@ -150,6 +155,30 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+PUNCTUATION = re.compile(r"^[.,;:!?)]+")
+
+
+def keep_punctuation_with_maths(app, doctree, docname):
+    for maths in list(doctree.findall(nodes.math)):
+        parent = maths.parent
+        index = parent.index(maths)
+        following = parent[index + 1] if index + 1 < len(parent) else None
+        if not isinstance(following, nodes.Text):
+            continue
+        match = PUNCTUATION.match(following.astext())
+        if match is None:
+            continue
+        together = nodes.inline(classes=["math-with-punctuation"])
+        parent.replace(maths, together)
+        together += maths
+        together += nodes.Text(match[0])
+        rest = following.astext()[match.end() :]
+        if rest:
+            parent.replace(following, nodes.Text(rest))
+        else:
+            parent.remove(following)
+
+
 FONTAWESOME_JS = "_static/scripts/fontawesome.js"
 FONTAWESOME_TAG = re.compile(
     r'[ \t]*<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>\n?'
@@ -197,4 +226,5 @@ def setup(app):
     app.connect("html-page-context", add_meta_tags)
     app.connect("config-inited", licence_footer)
     app.connect("build-finished", trim_output)
+    app.connect("doctree-resolved", keep_punctuation_with_maths)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -425,6 +425,28 @@ def test_site_ships_only_what_pages_use(browser):
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
+def test_punctuation_stays_with_its_formula(browser, page_name, width):
+    """No "." alone at the start of a line after a formula: inline maths and
+    the punctuation after it are one unbreakable span (book/_ext/site_fixes.py)."""
+    page, _ = open_page(browser, page_name, width)
+    wait_for_maths(page)
+    loose, split = page.evaluate(
+        """() => {
+        const loose = Array.from(document.querySelectorAll('main span.math'))
+          .filter(m => !m.closest('.math-with-punctuation'))
+          .filter(m => m.nextSibling && m.nextSibling.nodeType === Node.TEXT_NODE
+                       && /^[.,;:!?)]/.test(m.nextSibling.textContent));
+        const split = Array.from(document.querySelectorAll('.math-with-punctuation'))
+          .filter(s => s.getClientRects().length > 1);
+        return [loose.length, split.length];
+        }"""
+    )
+    page.close()
+    assert (loose, split) == (0, 0)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
     search button, in the article header."""
