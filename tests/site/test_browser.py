@@ -447,6 +447,37 @@ def test_punctuation_stays_with_its_formula(browser, page_name, width):
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("page_name", PAGES)
+def test_tables_show_every_column(browser, page_name, width):
+    """No table is cut off: each fits its column, a table too wide shown row by
+    row (book/_static/tables.js) with every cell labelled by its column; every
+    table has a header. On a desktop the chapters' tables are real tables."""
+    page, problems = open_page(browser, page_name, width)
+    wait_for_maths(page)
+    page.wait_for_function("document.readyState === 'complete'")
+    page.wait_for_timeout(300)  # tables.js runs once MathJax has typeset
+    tables = page.evaluate(
+        """Array.from(document.querySelectorAll('main table')).map(t => ({
+          fits: t.scrollWidth <= t.parentElement.clientWidth + 1,
+          stacked: t.classList.contains('stacked'),
+          header: Array.from(t.querySelectorAll('thead th'), h => h.innerText.trim()),
+          unlabelled: Array.from(t.querySelectorAll('tbody tr')).flatMap(r =>
+            Array.from(r.children).filter((d, i) =>
+              t.querySelectorAll('thead th')[i]?.innerText.trim()
+              && !d.dataset.label)).length,
+        }))"""
+    )
+    page.close()
+    for table in tables:
+        assert table["fits"], f"a table is wider than the text: {table['header']}"
+        assert any(table["header"]), "a table with an empty header row"
+        assert table["unlabelled"] == 0, "cells without their column's label"
+        if width == DESKTOP and page_name.startswith("notebooks/"):
+            assert not table["stacked"], f"{table['header']} does not fit a desktop"
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
     search button, in the article header."""
