@@ -26,8 +26,9 @@ class ActNorm(AbstractBijection):
 
     .. math::
 
-        \log\lvert\det \partial y / \partial x\rvert
-        = -(\text{number of pixels}) \sum_c \ell_c.
+        \log\lvert\det \partial y / \partial x\rvert = -N \sum_c \ell_c,
+
+    with :math:`N` the number of pixels (1 for a vector).
 
     ``ActNorm(shape)`` is the identity. :meth:`from_data` returns the layer whose
     output on a batch has per-channel mean 0 and standard deviation 1: the

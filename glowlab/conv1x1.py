@@ -13,12 +13,14 @@ from glowlab.rotation import random_rotation
 
 
 class _ChannelMatrix(AbstractBijection):
-    r"""What both 1x1 convolutions share: :math:`y = W x` at every pixel, so
+    r"""What both 1x1 convolutions share: :math:`y = \mathbf{W} x` at every pixel, so
 
     .. math::
 
         \log\lvert\det \partial y / \partial x\rvert
-        = (\text{number of pixels}) \, \log\lvert\det W\rvert.
+        = N \log\lvert\det \mathbf{W}\rvert,
+
+    with :math:`N` the number of pixels (1 for a vector).
 
     A subclass gives :meth:`weight`, :meth:`log_abs_det_weight` and the inverse.
     """
@@ -28,7 +30,7 @@ class _ChannelMatrix(AbstractBijection):
         raise NotImplementedError
 
     def log_abs_det_weight(self) -> jax.Array:
-        r""":math:`\log|\det W|`."""
+        r""":math:`\log|\det \mathbf{W}|`."""
         raise NotImplementedError
 
     def condition_number(self) -> jax.Array:
@@ -53,23 +55,24 @@ class Invertible1x1Conv(_ChannelMatrix):
 
     .. math::
 
-        W = P \, L \, \bigl(U + \operatorname{diag}(\sigma \odot e^{\lambda})\bigr),
+        \mathbf{W} = P \, L \,
+        \bigl(U + \operatorname{diag}(\sigma \odot e^{\lambda})\bigr),
 
     with :math:`P` a fixed permutation, :math:`L` unit lower triangular,
     :math:`U` strictly upper triangular, :math:`\sigma \in \{-1, +1\}^C` fixed
     signs and :math:`\lambda = \log|s|` trainable. Because every diagonal entry
     :math:`\sigma_c e^{\lambda_c}` is non-zero for any value of the parameters,
-    :math:`W` is invertible by construction, and
+    :math:`\mathbf{W}` is invertible by construction, and
 
     .. math::
 
-        \log\lvert\det \partial y / \partial x\rvert
-        = (\text{number of pixels}) \sum_c \lambda_c,
+        \log\lvert\det \partial y / \partial x\rvert = N \sum_c \lambda_c
 
-    an :math:`O(C)` sum instead of an :math:`O(C^3)` determinant. The inverse
-    needs no factorisation either: two triangular solves with the stored
-    factors, all pixels at once. :meth:`inverse_matrix` gives :math:`W^{-1}`
-    itself, for when one matrix product per pixel is faster.
+    (:math:`N` pixels), an :math:`O(C)` sum instead of an :math:`O(C^3)`
+    determinant. The inverse needs no factorisation either: two triangular
+    solves with the stored factors, all pixels at once. :meth:`inverse_matrix`
+    gives :math:`\mathbf{W}^{-1}` itself, for when one matrix product per pixel
+    is faster.
 
     The factors start from the LU factorisation of a random rotation, as in Glow,
     so the layer starts volume-preserving (all :math:`\lambda_c` near 0, sum 0).
@@ -141,12 +144,12 @@ class Invertible1x1Conv(_ChannelMatrix):
         return (lower @ upper)[jnp.argsort(self.permutation)]
 
     def log_abs_det_weight(self) -> jax.Array:
-        r""":math:`\log|\det W| = \sum_c \lambda_c`, read off the diagonal."""
+        r""":math:`\log|\det \mathbf{W}| = \sum_c \lambda_c`, read off the diagonal."""
         return jnp.sum(unwrap(self).log_abs_s)
 
     def inverse_matrix(self) -> jax.Array:
-        r""":math:`W^{-1} = U^{-1} L^{-1} P^\top`, by two triangular solves against
-        the identity: no general matrix is factorised or inverted."""
+        r""":math:`\mathbf{W}^{-1} = U^{-1} L^{-1} P^\top`, by two triangular
+        solves against the identity: no general matrix is factorised or inverted."""
         _, lower, upper = self.factors()
         eye = jnp.eye(self.shape[-1], dtype=lower.dtype)
         # P^T is the identity's rows reordered: (P^T)[i] = eye[permutation[i]].
@@ -170,17 +173,17 @@ class Invertible1x1Conv(_ChannelMatrix):
 class DenseInvertible1x1Conv(_ChannelMatrix):
     r"""Invertible 1x1 convolution with a dense, unconstrained ``C x C`` weight.
 
-    The form most PyTorch tutorials write: :math:`y = W x` at every pixel,
+    The form most PyTorch tutorials write: :math:`y = \mathbf{W} x` at every pixel,
 
     .. math::
 
         \log\lvert\det \partial y / \partial x\rvert
-        = (\text{number of pixels}) \, \log\lvert\det W\rvert,
+        = N \log\lvert\det \mathbf{W}\rvert
 
-    computed with ``slogdet`` in :math:`O(C^3)`, and the inverse by a linear
-    solve. Nothing keeps :math:`W` invertible while it is trained: gradient steps
-    can carry :math:`\det W` to 0. :class:`~glowlab.Invertible1x1Conv` is the
-    form that cannot.
+    (:math:`N` pixels), computed with ``slogdet`` in :math:`O(C^3)`, and the
+    inverse by a linear solve. Nothing keeps :math:`\mathbf{W}` invertible
+    while it is trained: gradient steps can carry :math:`\det \mathbf{W}` to 0.
+    :class:`~glowlab.Invertible1x1Conv` is the form that cannot.
 
     Args:
         key: JAX random key for the initial rotation.
@@ -209,7 +212,8 @@ class DenseInvertible1x1Conv(_ChannelMatrix):
         return unwrap(self.matrix)
 
     def log_abs_det_weight(self) -> jax.Array:
-        r""":math:`\log|\det W|` by ``slogdet``, an :math:`O(C^3)` factorisation."""
+        r""":math:`\log|\det \mathbf{W}|` by ``slogdet``, an :math:`O(C^3)`
+        factorisation."""
         return jnp.linalg.slogdet(self.weight())[1]
 
     def inverse_and_log_det(self, y, condition=None):

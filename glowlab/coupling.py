@@ -19,8 +19,10 @@ def log_scale_from(raw: jax.Array, min_scale: float) -> jax.Array:
 
     .. math::
 
-        \log s = \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(h + 2)\bigr)
-                 - \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(2)\bigr),
+        \begin{aligned}
+        \log s ={}& \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(h + 2)\bigr) \\
+        &- \log\bigl(\epsilon + (1 - \epsilon)\,\sigma(2)\bigr),
+        \end{aligned}
 
     Glow's :math:`\sigma(h + 2)` with a floor :math:`\epsilon` (``min_scale``),
     divided by its value at :math:`h = 0`. So :math:`s` lies in
@@ -92,8 +94,11 @@ class AffineCoupling(AbstractBijection):
 
     .. math::
 
-        y_a = x_a, \qquad y_b = s(h) \odot x_b + t, \qquad
-        \log\lvert\det J\rvert = \sum \log s(h),
+        \begin{aligned}
+        y_a &= x_a, \\
+        y_b &= s(h) \odot x_b + t, \\
+        \log\lvert\det J\rvert &= \sum \log s(h),
+        \end{aligned}
 
     summed over every pixel and channel of :math:`x_b`; :math:`s` is
     :func:`~glowlab.log_scale_from`'s bounded scale. The inverse is

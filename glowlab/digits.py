@@ -7,8 +7,12 @@ The pixels :math:`v \in \{0, \dots, 16\}^D` are dequantised with uniform noise,
 
 .. math::
 
-    \text{bits/dim} = \frac{-\log p(y) - \log\lvert\det \partial y/\partial x\rvert
-    + D \log 17}{D \log 2}.
+    \begin{aligned}
+    \text{bits/dim} &= \frac{1}{D \log 2} \bigl(-\log p(y) \\
+    &\qquad - \log\lvert\det J\rvert + D \log 17\bigr),
+    \end{aligned}
+
+with :math:`J = \partial y / \partial x` the logit's Jacobian.
 """
 
 import jax

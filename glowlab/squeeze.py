@@ -12,12 +12,11 @@ class Squeeze(eqx.Module):
 
     .. math::
 
-        y_{i, j, (2a + b) C + c} = x_{2i + a,\, 2j + b,\, c},
-        \qquad a, b \in \{0, 1\},
+        y_{i, j, (2a + b) C + c} = x_{2i + a,\, 2j + b,\, c}
 
-    a permutation of the entries, so :math:`\log\lvert\det J\rvert = 0`. It gives
-    the 1x1 convolutions and couplings of the next steps more channels to mix,
-    at a coarser scale.
+    for :math:`a, b \in \{0, 1\}`: a permutation of the entries, so
+    :math:`\log\lvert\det J\rvert = 0`. It gives the 1x1 convolutions and
+    couplings of the next steps more channels to mix, at a coarser scale.
 
     It has the interface of a FlowJAX bijection (``transform_and_log_det``,
     ``inverse_and_log_det``, ``transform``, ``inverse``) but is not an

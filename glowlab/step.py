@@ -25,9 +25,12 @@ class GlowStep(Chain):
 
     .. math::
 
-        y = g(W\,a(x)), \qquad
-        \log\lvert\det J\rvert = \log\lvert\det J_a\rvert
-        + \log\lvert\det J_W\rvert + \log\lvert\det J_g\rvert,
+        \begin{aligned}
+        y &= g(\mathbf{W}\,a(x)), \\
+        \log\lvert\det J\rvert &= \log\lvert\det J_a\rvert
+        + \log\lvert\det J_{\mathbf{W}}\rvert \\
+        &\quad + \log\lvert\det J_g\rvert,
+        \end{aligned}
 
     the log-dets of the three layers (:class:`ActNorm`,
     :class:`Invertible1x1Conv`, :class:`AffineCoupling`), added: a FlowJAX

@@ -274,14 +274,23 @@ def test_page_contents_can_be_opened(browser, width):
 
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_fits_a_phone(browser, page_name):
-    """Nothing makes the page scroll sideways at 390 px: long inline code and
-    API signatures wrap (book/_static/glowlab.css). Code cells and wide tables
-    scroll inside their own boxes."""
+    """Nothing makes the page scroll sideways at 390 px: long inline code, API
+    signatures and printed outputs wrap (book/_static/glowlab.css), and long
+    display equations are broken over lines. Only code cells scroll inside
+    their own boxes (tables: test_tables_show_every_column)."""
     page, _ = open_page(browser, page_name, PHONE)
     wait_for_maths(page)
     width = page.evaluate("document.documentElement.scrollWidth")
+    # Boxes that would scroll sideways: display maths, printed outputs.
+    cut = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            'main mjx-container[display="true"], main .cell_output pre'))
+          .filter(e => e.scrollWidth > e.clientWidth + 1)
+          .map(e => e.textContent.slice(0, 60))"""
+    )
     page.close()
     assert width <= PHONE, f"{page_name} is {width} px wide on a {PHONE} px phone"
+    assert cut == [], f"cut off at {PHONE} px: {cut}"
 
 
 @pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
