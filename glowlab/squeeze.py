@@ -51,6 +51,7 @@ class Squeeze(eqx.Module):
         return x
 
     def transform_and_log_det(self, x, condition=None):
+        """The squeezed image, ``(H/2, W/2, 4C)``, and its log-det, 0."""
         x = self._check(x, self.shape, "input")
         height, width, channels = self.shape
         blocks = x.reshape(height // 2, 2, width // 2, 2, channels)
@@ -58,6 +59,7 @@ class Squeeze(eqx.Module):
         return y, jnp.zeros((), x.dtype)
 
     def inverse_and_log_det(self, y, condition=None):
+        """The image ``(H, W, C)`` back from a squeezed one, and the log-det, 0."""
         y = self._check(y, self.out_shape, "inverse input")
         height, width, channels = self.shape
         blocks = y.reshape(height // 2, width // 2, 2, 2, channels)
@@ -65,7 +67,9 @@ class Squeeze(eqx.Module):
         return x, jnp.zeros((), y.dtype)
 
     def transform(self, x, condition=None) -> jax.Array:
+        """The squeezed image alone."""
         return self.transform_and_log_det(x)[0]
 
     def inverse(self, y, condition=None) -> jax.Array:
+        """The image back from a squeezed one, alone."""
         return self.inverse_and_log_det(y)[0]

@@ -486,6 +486,45 @@ def test_tables_show_every_column(browser, page_name, width):
     assert problems == [], "\n".join(problems)
 
 
+def test_api_page_lists_every_public_name(browser):
+    import glowlab
+
+    page, _ = open_page(browser, "book/api")
+    ids = set(page.evaluate("Array.from(document.querySelectorAll('[id]'), e => e.id)"))
+    page.close()
+    missing = [
+        name
+        for name in glowlab.__all__
+        if f"glowlab.{name}" not in ids
+        and not any(i.startswith("glowlab.") and i.endswith(f".{name}") for i in ids)
+    ]
+    assert missing == [], f"public names not on the API page: {missing}"
+    assert {"glowlab.Squeeze.transform_and_log_det", "glowlab.Squeeze.inverse"} <= ids
+
+
+@pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
+def test_glowlab_names_link_to_the_api_page(browser, page_name):
+    """Inline code naming a glowlab object (`GlowStep`, `glowlab.data_init`,
+    `ActNorm.from_data(batch)`) is a link to its entry on the API page."""
+    import glowlab
+
+    page, _ = open_page(browser, page_name)
+    codes = page.evaluate(
+        """Array.from(document.querySelectorAll('main p code, main li code'),
+            c => [c.innerText, c.closest('a') ? c.closest('a').href : null])"""
+    )
+    page.close()
+    public = set(glowlab.__all__)
+    named = [
+        (text, href)
+        for text, href in codes
+        if (m := re.match(r"(?:glowlab\.)?([A-Za-z_]\w*)", text)) and m[1] in public
+    ]
+    assert named, f"{page_name} names no glowlab object in its text"
+    unlinked = [text for text, href in named if "api.html#glowlab." not in (href or "")]
+    assert unlinked == [], f"not linked to the API page: {unlinked}"
+
+
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_no_empty_header_strip(browser, width):
     """The top navbar holds nothing, so it takes no room, and the page has one
