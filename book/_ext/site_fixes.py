@@ -26,6 +26,10 @@ So that nothing reads broken:
   a line of its own, where a formula ended a line): both go in one span that
   does not wrap (glowlab.css, .math-with-punctuation).
 
+So that a chapter can be run at once:
+- an "Open in Colab" badge under each notebook page's title, for the notebook
+  at the release (not on NO_LAUNCH pages); the badge is served with the site.
+
 So that a reader can look a name up:
 - inline code in the chapters that names a glowlab object (`data_init`,
   `glowlab.GlowStep`, `ActNorm.from_data(batch)`) links to its entry on the
@@ -184,6 +188,33 @@ def keep_punctuation_with_maths(app, doctree, docname):
             parent.remove(following)
 
 
+COLAB_BADGE = "_static/colab-badge.svg"
+
+
+def add_colab_badge(app, doctree, docname):
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb" or docname in NO_LAUNCH:
+        return
+    url, tag = release(app)
+    colab = app.config.html_theme_options["launch_buttons"]["colab_url"].rstrip("/")
+    github = url.removeprefix("https://github.com/")
+    href = f"{colab}/github/{github}/blob/{tag}/{docname}.ipynb"
+    badge = "../" * docname.count("/") + COLAB_BADGE
+    title = doctree.next_node(nodes.title)
+    if title is None:
+        return
+    title.parent.insert(
+        title.parent.index(title) + 1,
+        nodes.raw(
+            "",
+            f'<p class="colab-badge"><a href="{href}" target="_blank" '
+            f'rel="noopener"><img src="{badge}" alt="Open in Colab" '
+            'width="117" height="20"></a></p>',
+            format="html",
+        ),
+    )
+
+
 GLOWLAB_NAME = re.compile(r"^(?:glowlab\.)?([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?")
 
 
@@ -262,4 +293,5 @@ def setup(app):
     app.connect("build-finished", trim_output)
     app.connect("doctree-resolved", keep_punctuation_with_maths)
     app.connect("doctree-resolved", link_glowlab_names)
+    app.connect("doctree-resolved", add_colab_badge)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -163,10 +163,18 @@ def test_chapters_have_typeset_maths_and_figures(browser):
 
 @pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
 def test_colab_link_points_at_this_notebook(browser, page_name):
+    """The launch button and the badge under the title both open this notebook
+    at the release; the badge image is the site's own."""
     page, _ = open_page(browser, page_name)
     links = page.evaluate(
         "Array.from(document.querySelectorAll('a'))"
         ".map(a => a.href).filter(h => h.startsWith('https://colab.research.google.com'))"
+    )
+    badge = page.evaluate(
+        """(() => { const a = document.querySelector('main section .colab-badge a');
+        const i = a && a.querySelector('img');
+        return a && [a.href, i.complete && i.naturalWidth > 0, i.alt,
+          a.closest('section').querySelector('h1') !== null]; })()"""
     )
     page.close()
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/").rstrip("/")
@@ -175,7 +183,8 @@ def test_colab_link_points_at_this_notebook(browser, page_name):
         f"{CONFIG['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/"
         f"{page_name}.ipynb"
     )
-    assert links == [expected]
+    assert links == [expected, expected]
+    assert badge == [expected, True, "Open in Colab", True]
 
 
 def test_navigation_reaches_every_chapter(browser):
