@@ -495,6 +495,18 @@ def test_tables_show_every_column(browser, page_name, width):
     assert problems == [], "\n".join(problems)
 
 
+def test_intro_shows_how_the_chapters_build_on_each_other(browser):
+    page, _ = open_page(browser, TOC["root"], PHONE)
+    figure = page.locator("#fig-chapters img")
+    loaded = figure.evaluate("i => i.complete && i.naturalWidth > 0")
+    alt, width = figure.get_attribute("alt"), figure.bounding_box()["width"]
+    caption = page.locator("#fig-chapters figcaption").inner_text()
+    page.close()
+    assert loaded and width <= PHONE
+    assert "chapter" in alt.lower() and all(str(n) in alt for n in range(1, 7)), alt
+    assert "How the chapters build on each other" in caption
+
+
 def test_api_page_lists_every_public_name(browser):
     import glowlab
 
