@@ -28,7 +28,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test test-fast nbval test-numerics test-lowest test-colab execute lint format clean lock lab setup-cells linkcheck mathjax bench
+.PHONY: install book test test-fast nbval test-numerics spread test-lowest test-colab execute lint format clean lock lab setup-cells linkcheck mathjax bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,15 @@ nbval: install
 # some of them; CI runs all but the default, which make test has just run.
 test-numerics: install
 	$(BIN)/python tools/numerics_matrix.py $(if $(SETTINGS),--only $(SETTINGS))
+
+# The evidence for each tolerance: every training notebook re-run TRIALS times
+# (default 6) with a last-bit change in its first optimiser update; prints how
+# far each compared cell moved, as a share of its tolerance, and fails if one
+# moved past it or an exactly compared cell changed. See tools/training_spread.py.
+# Slow (about 25 minutes on 2 cores); run by hand when a training cell changes.
+TRAINING := $(filter-out notebooks/00_% notebooks/01_%,$(NOTEBOOKS))
+spread: install
+	$(BIN)/python tools/training_spread.py --trials $(or $(TRIALS),6) $(TRAINING)
 
 # The declared lower bounds, checked: a new environment with the lowest versions
 # pyproject.toml allows (uv's lowest-direct resolution), the unit tests, and every
