@@ -7,8 +7,8 @@ decimals. How far it carries them depends on the training run, not on which
 bits differed, so this tool makes last-bit differences on purpose: it runs each
 notebook several times with the first update of every `optax.adam` multiplied
 by 1 + eps z (eps the machine epsilon of the update's dtype, 2^-23 in float32;
-z standard normal, a new draw per trial), which changes about half the entries
-of that update by one unit in the last place and nothing else. FlowJAX's
+z standard normal, a new draw per trial), which changes most entries of that
+update by a few units in the last place, and nothing else. FlowJAX's
 `fit_to_data` builds its optimizer with `optax.adam`, so it is covered too.
 
 For each compared cell it then reports how far its printed numbers moved from
