@@ -1,5 +1,6 @@
 """Shared timing helpers: medians of repeated runs, and the machine they ran on."""
 
+import datetime
 import json
 import os
 import platform
@@ -70,21 +71,33 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine() -> dict:
+def device_name() -> str:
+    """What JAX ran on, in words: "CPU only" when it saw no accelerator."""
     device = jax.devices()[0]
+    if device.platform == "cpu":
+        return "CPU only (JAX saw no GPU)"
+    return f"{device.platform.upper()}: {device.device_kind}"
+
+
+def machine(**versions: str | None) -> dict:
+    """The machine, the date (UTC) and the versions a result was measured with;
+    ``versions`` adds others (torch=...), None where not installed."""
     return {
+        "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
         "platform": platform.platform(),
         "processor": cpu_model(),
         "cpu_count": os.cpu_count(),
+        "device": device_name(),
+        "backend": jax.devices()[0].platform,
         "jax": jax.__version__,
-        "device": f"{device.platform}: {device.device_kind}",
+        **versions,
     }
 
 
-def save(name: str, rows: list[dict]) -> Path:
+def save(name: str, rows: list[dict], **versions: str | None) -> Path:
     RESULTS.mkdir(exist_ok=True)
-    info = machine()
-    tag = info["device"].split(":")[0]
+    info = machine(**versions)
+    tag = info["backend"]
     path = RESULTS / f"{name}-{tag}.json"
     path.write_text(json.dumps({"machine": info, "rows": rows}, indent=1) + "\n")
     return path

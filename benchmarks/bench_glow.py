@@ -160,7 +160,7 @@ def main():
         print(f"{size['name']:12s} glowlab {row['glowlab_images_per_s']:8.0f} images/s"
               f" (3x3 by products {row['products_images_per_s']:8.0f}, "
               f"{row['products_ratio']:.2f}x){torch_part}", flush=True)  # fmt: skip
-    print(f"saved {save('glow-step', rows)} (torch {torch_version})")
+    print(f"saved {save('glow-step', rows, torch=torch_version)}")
 
 
 if __name__ == "__main__":
