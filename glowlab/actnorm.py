@@ -73,7 +73,7 @@ class ActNorm(AbstractBijection):
         cls,
         batch: jax.Array,
         *,
-        constant_channels: Literal["raise", "center"] = "raise",
+        constant_channels: Literal["raise", "centre"] = "raise",
     ) -> "ActNorm":
         r"""The ActNorm whose output on ``batch`` is standardised, channel by channel.
 
@@ -87,7 +87,7 @@ class ActNorm(AbstractBijection):
         it unit variance. The test is relative, so a channel of tiny but varying
         values is not constant.
         ``constant_channels="raise"`` (the default) raises a ``ValueError`` naming
-        those channels; ``"center"`` subtracts their mean and leaves their scale at
+        those channels; ``"centre"`` subtracts their mean and leaves their scale at
         1, so the layer stays finite and invertible.
 
         Args:
@@ -95,9 +95,9 @@ class ActNorm(AbstractBijection):
                 finite and floating point, with ``N >= 1``.
             constant_channels: What to do with a constant channel.
         """
-        if constant_channels not in ("raise", "center"):
+        if constant_channels not in ("raise", "centre"):
             raise ValueError(
-                'constant_channels must be "raise" or "center"; '
+                'constant_channels must be "raise" or "centre"; '
                 f"got {constant_channels!r}."
             )
         batch = check_batch(batch)
@@ -109,7 +109,7 @@ class ActNorm(AbstractBijection):
         if constant_channels == "raise":
             advice = (
                 "ActNorm cannot scale a constant channel (standard deviation 0) to "
-                "unit variance. Pass constant_channels='center' to only centre such "
+                "unit variance. Pass constant_channels='centre' to only centre such "
                 "channels, or use a batch that varies."
             )
             if isinstance(constant, Tracer):

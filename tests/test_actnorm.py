@@ -70,9 +70,9 @@ def test_constant_channel_raises_under_jit():
         eqx.filter_jit(ActNorm.from_data)(batch)
 
 
-def test_constant_channel_centered_on_request():
+def test_constant_channel_centred_on_request():
     batch = jr.normal(jr.key(0), (10, 3, 3, 4)).at[..., 1].set(7.0)
-    layer = ActNorm.from_data(batch, constant_channels="center")
+    layer = ActNorm.from_data(batch, constant_channels="centre")
     assert float(layer.loc[1]) == pytest.approx(7.0)
     assert float(layer.scale[1]) == 1.0
     out = jax.vmap(layer.transform)(batch)
