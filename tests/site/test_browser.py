@@ -495,6 +495,23 @@ def test_tables_show_every_column(browser, page_name, width):
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.parametrize("page_name", PAGES)
+def test_figures_have_captions_and_alt_text(browser, page_name):
+    """Every figure a notebook draws has a caption and alt text that describes
+    it (myst-nb's cell metadata), not the image's file path."""
+    page, _ = open_page(browser, page_name)
+    images = page.evaluate(
+        """Array.from(document.querySelectorAll('main .cell_output img'), i => [
+          i.getAttribute('alt') || '',
+          (i.closest('figure')?.querySelector('figcaption')?.innerText || '').trim(),
+        ])"""
+    )
+    page.close()
+    for alt, caption in images:
+        assert len(alt) > 40 and not re.search(r"\.(png|svg|jpe?g)$", alt), alt
+        assert len(caption) > 20, f"a figure without a caption: {alt[:60]}"
+
+
 def test_intro_shows_how_the_chapters_build_on_each_other(browser):
     page, _ = open_page(browser, TOC["root"], PHONE)
     figure = page.locator("#fig-chapters img")
