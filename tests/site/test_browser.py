@@ -422,6 +422,8 @@ def test_site_ships_only_what_pages_use(browser):
     assert list(HTML.rglob("*.map")) == []
     assert not (HTML / "_static" / "mathjax" / "output" / "svg").exists()
     assert not (HTML / site_fixes.FONTAWESOME_JS).exists()
+    loading = [p for p in HTML.rglob("*.html") if "fontawesome.js" in p.read_text()]
+    assert loading == [], f"pages that still load fontawesome.js: {loading[:3]}"
     page, problems = open_page(browser, "notebooks/04_glow_step")
     try:
         page.wait_for_load_state("networkidle")
