@@ -21,7 +21,8 @@ from glowlab.precision import astype
 from glowlab.rotation import random_rotation
 from glowlab.squeeze import Squeeze
 from glowlab.step import GlowStep
-from glowlab.training import split_trainable
+from glowlab.training import moved_from_init, split_trainable, training_step
+from glowlab.two_moons import moons
 
 __all__ = [
     # Layers
@@ -46,6 +47,8 @@ __all__ = [
     "dequantise",
     "digit_splits",
     "to_logit",
+    # Two moons, the toy density
+    "moons",
     # Checks
     "TOLERANCE",
     "BijectionReport",
@@ -58,5 +61,8 @@ __all__ = [
     # Utilities
     "astype",
     "random_rotation",
+    # Training
+    "moved_from_init",
     "split_trainable",
+    "training_step",
 ]

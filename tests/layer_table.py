@@ -7,8 +7,6 @@ starts as the identity or as a rotation.
 
 import functools
 
-import equinox as eqx
-import jax
 import jax.numpy as jnp
 import jax.random as jr
 
@@ -21,21 +19,9 @@ from glowlab import (
     Squeeze,
     data_init,
     glow,
+    moved_from_init,
     shuffle_channels,
-    split_trainable,
 )
-
-
-def moved_from_init(layer, key, scale=0.3):
-    """``layer`` with Gaussian noise added to every trainable parameter."""
-    params, static = split_trainable(layer)
-    leaves, treedef = jax.tree.flatten(params)
-    keys = jr.split(key, len(leaves))
-    leaves = [
-        leaf + scale * jr.normal(k, leaf.shape, leaf.dtype)
-        for leaf, k in zip(leaves, keys, strict=True)
-    ]
-    return eqx.combine(jax.tree.unflatten(treedef, leaves), static)
 
 
 def _lu(key, shape):

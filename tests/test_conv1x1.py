@@ -7,8 +7,13 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from glowlab import DenseInvertible1x1Conv, Invertible1x1Conv, random_rotation
-from tests.layer_table import LAYERS, moved_from_init
+from glowlab import (
+    DenseInvertible1x1Conv,
+    Invertible1x1Conv,
+    moved_from_init,
+    random_rotation,
+)
+from tests.layer_table import LAYERS
 
 
 @pytest.mark.parametrize("cls", [Invertible1x1Conv, DenseInvertible1x1Conv])
