@@ -6,8 +6,10 @@ A step minimises a loss :math:`\ell(\theta)` over the trainable part
 
 .. math::
 
-    (u, s') = \operatorname{update}(\nabla_\theta \ell(\theta), s, \theta),
-    \qquad \theta' = \theta + u .
+    \begin{aligned}
+    (u, s') &= \operatorname{update}(\nabla_\theta \ell(\theta), s, \theta),\\
+    \theta' &= \theta + u .
+    \end{aligned}
 """
 
 import equinox as eqx

@@ -514,6 +514,52 @@ def test_figures_have_captions_and_alt_text(browser, page_name):
         assert len(caption) > 20, f"a figure without a caption: {alt[:60]}"
 
 
+# _style draws all text at 10 pt, 13.9 px at its 100 dpi; shown at 0.57x or
+# more of that size, the smallest text on a figure is 8 px or more.
+SMALLEST_FIGURE_SCALE = 8 / (10 * 100 / 72)
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_figures_are_sharp_and_readable_on_a_phone(browser, page_name):
+    """Every figure is a retina image (twice the pixels it is shown with), keeps
+    its aspect ratio when the column shrinks it, and on a 390 px phone is shown
+    at a scale where its smallest text is 8 px or more: panels are stacked, not
+    squeezed side by side."""
+    page, problems = open_page(browser, page_name, PHONE)
+    figures = page.evaluate(
+        """Array.from(document.querySelectorAll('main .cell_output img'), i => {
+          const box = i.getBoundingClientRect();
+          return {alt: (i.getAttribute('alt') || '').slice(0, 60),
+                  natural: [i.naturalWidth, i.naturalHeight],
+                  css: parseFloat(i.style.width) || 0,
+                  shown: [box.width, box.height]};
+        })"""
+    )
+    page.close()
+    for figure in figures:
+        (natural_w, natural_h), (shown_w, shown_h) = figure["natural"], figure["shown"]
+        assert figure["css"] > 0, f"no retina size stored: {figure['alt']}"
+        assert natural_w >= 1.99 * figure["css"], f"not retina: {figure}"
+        assert abs(shown_h / shown_w - natural_h / natural_w) < 0.02, figure
+        scale = shown_w / figure["css"]
+        assert scale >= SMALLEST_FIGURE_SCALE, (
+            f"{figure['alt']}: shown at {scale:.2f}x on a phone, text under 8 px"
+        )
+    assert problems == [], "\n".join(problems)
+
+
+def test_notebooks_draw_no_text_smaller_than_the_style():
+    """The phone test above assumes 10-pt text: no figure sets a smaller size."""
+    import _style
+
+    assert _style.RC["font.size"] >= 10
+    notebooks = [*ROOT.glob("notebooks/*.ipynb"), ROOT / "book" / "performance.ipynb"]
+    for path in notebooks:
+        for cell in json.loads(path.read_text())["cells"]:
+            for size in re.findall(r"fontsize=(\d+)", "".join(cell["source"])):
+                assert int(size) >= 10, f"{path.name}: fontsize={size}"
+
+
 def test_intro_shows_how_the_chapters_build_on_each_other(browser):
     page, _ = open_page(browser, TOC["root"], PHONE)
     figure = page.locator("#fig-chapters img")
