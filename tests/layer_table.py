@@ -7,6 +7,7 @@ starts as the identity or as a rotation.
 
 import functools
 
+import equinox as eqx
 import jax.numpy as jnp
 import jax.random as jr
 
@@ -22,6 +23,13 @@ from glowlab import (
     moved_from_init,
     shuffle_channels,
 )
+from glowlab import log_det_by_autodiff as _log_det_by_autodiff
+from glowlab import round_trip_error as _round_trip_error
+
+# glowlab's checks, compiled: run eagerly, a Jacobian compiles op by op, which
+# took most of the layer tests' time.
+log_det_by_autodiff = eqx.filter_jit(_log_det_by_autodiff)
+round_trip_error = eqx.filter_jit(_round_trip_error)
 
 
 def _lu(key, shape):

@@ -9,8 +9,11 @@ from flowjax.bijections import Chain, Invert
 from flowjax.distributions import StandardNormal, Transformed
 
 from glowlab import ActNorm, DenseInvertible1x1Conv, Invertible1x1Conv, moved_from_init
-from glowlab.checks import log_det_by_autodiff, round_trip_error
-from tests.layer_table import sum_of_parts_log_det
+from tests.layer_table import (
+    log_det_by_autodiff,
+    round_trip_error,
+    sum_of_parts_log_det,
+)
 
 
 @pytest.fixture(params=[(4,), (2, 3, 3)], ids=["vector", "image"])

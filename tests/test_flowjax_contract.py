@@ -20,8 +20,13 @@ from flowjax.distributions import StandardNormal, Transformed
 from flowjax.train import fit_to_data
 
 from glowlab import Squeeze, split_trainable
-from glowlab.checks import log_det_by_autodiff, round_trip_error
-from tests.layer_table import LAYERS, built, event
+from tests.layer_table import (
+    LAYERS,
+    built,
+    event,
+    log_det_by_autodiff,
+    round_trip_error,
+)
 
 # One entry of the table per kind of bijection: the contract is about how a
 # layer meets FlowJAX, which the layer's shape does not change. The fixed

@@ -18,9 +18,8 @@ from glowlab import (
     data_init,
     glow,
 )
-from glowlab.checks import log_det_by_autodiff
 from glowlab.coupling import log_scale_from
-from tests.layer_table import sum_of_parts_log_det
+from tests.layer_table import log_det_by_autodiff, sum_of_parts_log_det
 
 
 @pytest.mark.parametrize("shape", [(2,), (5,), (4, 4, 2), (3, 5, 3)])

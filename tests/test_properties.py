@@ -15,8 +15,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glowlab import TOLERANCE, astype, log_det_by_autodiff, round_trip_error
-from tests.layer_table import KINDS
+from glowlab import TOLERANCE, astype
+from tests.layer_table import KINDS, log_det_by_autodiff, round_trip_error
 
 shapes = st.one_of(
     st.tuples(st.integers(2, 8)),
