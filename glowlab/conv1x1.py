@@ -186,7 +186,7 @@ class DenseInvertible1x1Conv(_ChannelMatrix):
     :class:`~glowlab.Invertible1x1Conv` is the form that cannot.
 
     Args:
-        key: JAX random key for the initial rotation.
+        key: JAX random key: :math:`\mathbf{W}` starts as a random rotation.
         shape: Event shape, a vector ``(C,)`` or a channels-last image ``(H, W, C)``.
 
     Example:

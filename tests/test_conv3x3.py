@@ -41,6 +41,18 @@ def test_starts_like_equinox_conv2d():
     assert float(jnp.max(jnp.abs(layer.bias))) <= bound
 
 
+# Compiled, as each mode traces the layer as it does eagerly: run eagerly, every
+# operation compiled on its own, which took most of this test's time.
+@eqx.filter_jit
+def jacobian_by(mode, layer, x):
+    return mode(layer.transform)(x)
+
+
+@eqx.filter_jit
+def hessian_of_log_det(layer, x):
+    return jax.hessian(lambda x: layer.transform_and_log_det(x)[1])(x)
+
+
 def test_forward_and_reverse_mode_agree_through_an_image_coupling():
     coupling = AffineCoupling(jr.key(0), (3, 4, 4), hidden=6)
     # The last layer starts at zero (an identity coupling): move it.
@@ -50,10 +62,10 @@ def test_forward_and_reverse_mode_agree_through_an_image_coupling():
         replace_fn=lambda w: 0.1 * jr.normal(jr.key(2), w.shape),
     )
     x = jr.normal(jr.key(1), (3, 4, 4))
-    forward = jax.jacfwd(coupling.transform)(x).reshape(48, 48)
-    reverse = jax.jacrev(coupling.transform)(x).reshape(48, 48)
+    forward = jacobian_by(jax.jacfwd, coupling, x).reshape(48, 48)
+    reverse = jacobian_by(jax.jacrev, coupling, x).reshape(48, 48)
     np.testing.assert_allclose(forward, reverse, atol=1e-12)
     _, log_det = coupling.transform_and_log_det(x)
     np.testing.assert_allclose(jnp.linalg.slogdet(forward)[1], log_det, rtol=1e-10)
-    hessian = jax.hessian(lambda x: coupling.transform_and_log_det(x)[1])(x)
+    hessian = hessian_of_log_det(coupling, x)
     assert hessian.shape == (3, 4, 4, 3, 4, 4) and jnp.all(jnp.isfinite(hessian))

@@ -24,9 +24,16 @@ shapes = st.one_of(
 )
 
 
-@settings(max_examples=20, deadline=None, derandomize=True)
+# The layers that handle shapes. A GlowStep is an ActNorm, a 1x1 convolution
+# and a coupling in a FlowJAX Chain, with no shape logic of its own; building
+# one per draw took most of this test's time, and the table's three steps and
+# tests/test_glow_step.py cover it.
+LAYER_KINDS = ["lu", "dense", "actnorm", "coupling"]
+
+
+@settings(max_examples=16, deadline=None, derandomize=True)
 @given(
-    kind=st.sampled_from(["lu", "dense", "actnorm", "coupling", "step"]),
+    kind=st.sampled_from(LAYER_KINDS),
     shape=shapes,
     seed=st.integers(0, 2**16),
     dtype=st.sampled_from(["float64", "float32"]),

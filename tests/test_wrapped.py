@@ -51,7 +51,7 @@ NAMES = [
     "dense-image-2x3x8",
     "lu-image-3x5x4",
     "step-vector-4",
-    "glow-4x4x1-2-levels",
+    "glow-image-4x4x1",
 ]
 
 
