@@ -2,10 +2,10 @@
 of the verification tools (tools/execute.py and nbval), which need a notebook
 that runs in seconds rather than a chapter.
 
-It has the chapters' own Colab set-up cell (copied from chapter 1), seeded JAX
-arithmetic printed as signed log-dets and bounded checks, a stream the kernel
-sends in several chunks, a figure in the book's style, and a timing cell whose
-stored output tools/execute.py must keep.
+It has the chapters' own Colab set-up cell (as tools/setup_cells.py writes it),
+seeded JAX arithmetic printed as signed log-dets and bounded checks, a stream
+the kernel sends in several chunks, a figure in the book's style, and a timing
+cell whose stored output tools/execute.py must keep.
 """
 
 import sys
@@ -18,8 +18,8 @@ from tests.nbval_run import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from execute import IGNORED, execute, source_hash  # noqa: E402
+from setup_cells import TAG, setup_source  # noqa: E402
 
-CHAPTER = ROOT / "notebooks" / "01_invertible_1x1_conv.ipynb"
 NAME = "small.ipynb"
 
 IMPORTS = """\
@@ -66,12 +66,6 @@ print(f"one call took {time.perf_counter() - start:.1e} s")"""
 STORED_TIMING = "one call took 1.0e-03 s\n"
 
 
-def colab_setup_source() -> str:
-    chapter = nbformat.read(CHAPTER, as_version=4)
-    tagged = (c for c in chapter.cells if "colab-setup" in c.metadata.get("tags", []))
-    return next(tagged).source
-
-
 def executed_small_notebook(folder: Path) -> Path:
     """The notebook, written to ``folder`` and executed as `make execute` does.
 
@@ -83,7 +77,7 @@ def executed_small_notebook(folder: Path) -> Path:
     nb = new_notebook(
         cells=[
             new_markdown_cell("# A small notebook"),
-            new_code_cell(colab_setup_source(), metadata={"tags": ["colab-setup"]}),
+            new_code_cell(setup_source(), metadata={"tags": [TAG]}),
             new_code_cell(IMPORTS),
             new_code_cell(LOG_DETS),
             new_code_cell(STREAM),
