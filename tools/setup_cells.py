@@ -30,27 +30,36 @@ LABELS = {
 }
 
 TEMPLATE = """\
-# Colab only: install glowlab at this book's release, keeping Colab's own jax,
-# jaxlib and numpy. Anywhere else this cell does nothing: `make install` has set
-# everything up.
+# Colab only: install glowlab at this book's release, keeping
+# Colab's own jax, jaxlib and numpy. Anywhere else this cell does
+# nothing: `make install` has set everything up.
 import subprocess
 import sys
 
-GLOWLAB = "glowlab[notebooks] @ git+{url}@{ref}"
+URL = "{url}"
+GLOWLAB = f"glowlab[notebooks] @ git+{{URL}}@{ref}"
 if "google.colab" in sys.modules:
     from importlib.metadata import distributions
 
     own = ("jax", "jaxlib", "numpy")  # Colab's
-    keep = [f"{{d.name}}=={{d.version}}" for d in distributions() if d.name in own]
+    keep = [
+        f"{{d.name}}=={{d.version}}"
+        for d in distributions()
+        if d.name in own
+    ]
     with open("/tmp/colab-keep.txt", "w") as constraints:
         constraints.write("\\n".join(keep))
-    pip = [sys.executable, "-m", "pip", "install", "-q", "-c", "/tmp/colab-keep.txt"]
-    installed = subprocess.run([*pip, GLOWLAB], capture_output=True, text=True)
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    pip += ["-c", "/tmp/colab-keep.txt"]
+    installed = subprocess.run(
+        [*pip, GLOWLAB], capture_output=True, text=True
+    )
     if installed.returncode != 0:
         print(installed.stderr[-2000:])
         raise RuntimeError(
-            "glowlab could not be installed (pip's message is above): check that "
-            "this runtime has internet access, then run this cell again."
+            "glowlab could not be installed (pip's message is above):"
+            " check that this runtime has internet access, then run"
+            " this cell again."
         ) from None"""
 
 
