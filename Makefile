@@ -132,8 +132,7 @@ linkcheck: install
 # performance page (book/performance.ipynb).
 bench: install
 	cd benchmarks && ../$(BIN)/python bench_glow_level.py && \
-		../$(BIN)/python bench_conv1x1.py && \
-		../$(BIN)/python bench_conv3x3.py && ../$(BIN)/python bench_glow.py
+		../$(BIN)/python bench_conv1x1.py && ../$(BIN)/python bench_glow.py
 
 lint: install
 	$(BIN)/ruff check .
