@@ -129,10 +129,10 @@ linkcheck: install
 	$(BIN)/jupyter-book build . --builder linkcheck
 
 # Timings, not tests: run by hand on a quiet machine; results feed the
-# performance page (book/performance.md).
+# performance page (book/performance.ipynb).
 bench: install
-	cd benchmarks && ../$(BIN)/python bench_conv1x1.py && \
-		../$(BIN)/python bench_conv3x3.py && ../$(BIN)/python bench_glow.py
+	cd benchmarks && ../$(BIN)/python bench_glow_level.py && \
+		../$(BIN)/python bench_conv1x1.py && ../$(BIN)/python bench_glow.py
 
 lint: install
 	$(BIN)/ruff check .
