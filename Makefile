@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make book` and `make test`.
 # Both create .venv and install the exact pins of requirements.txt first.
+# The scripts in tools/ run as modules of the root: `python -m tools.NAME`.
 
 PYTHON ?= python3
 VENV := .venv
@@ -70,7 +71,7 @@ nbval: install
 # XLA instruction sets, one core): see tools/numerics_matrix.py. SETTINGS=... picks
 # some of them; CI runs all but the default, which make test has just run.
 test-numerics: install
-	$(BIN)/python tools/numerics_matrix.py $(if $(SETTINGS),--only $(SETTINGS))
+	$(BIN)/python -m tools.numerics_matrix $(if $(SETTINGS),--only $(SETTINGS))
 
 # The evidence for each tolerance: every training notebook re-run TRIALS times
 # (default 6) with a last-bit change in its first optimiser update; prints how
@@ -79,7 +80,7 @@ test-numerics: install
 # Slow (about 25 minutes on 2 cores); run by hand when a training cell changes.
 TRAINING := $(filter-out notebooks/00_% notebooks/01_%,$(NOTEBOOKS))
 spread: install
-	$(BIN)/python tools/training_spread.py --trials $(or $(TRIALS),6) $(TRAINING)
+	$(BIN)/python -m tools.training_spread --trials $(or $(TRIALS),6) $(TRAINING)
 
 # The declared lower bounds, checked: a new environment with the lowest versions
 # pyproject.toml allows (uv's lowest-direct resolution), the unit tests, and every
@@ -93,7 +94,7 @@ test-lowest: install
 		--resolution lowest-direct ".[notebooks,test]"
 	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m pytest -q -n auto \
 		-p no:cacheprovider -m "not slow" $(UNIT) --ignore=tests/site --ignore=tests/colab
-	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python tools/run_chapters.py \
+	PATH=$(CURDIR)/$(LOWEST)/bin:$$PATH $(LOWEST)/bin/python -m tools.run_chapters \
 		--jobs 2 $(NOTEBOOKS)
 
 # Every chapter as Colab runs it: Python 3.12, Colab's preinstalled packages
@@ -104,7 +105,7 @@ test-colab: install
 
 # Re-executes every notebook in place, deterministically; see tools/execute.py.
 execute: install
-	$(BIN)/python tools/execute.py $(NOTEBOOKS) $(PAGES)
+	$(BIN)/python -m tools.execute $(NOTEBOOKS) $(PAGES)
 
 $(MATHJAX):
 	rm -rf _vendor/mathjax .mathjax-download && mkdir -p .mathjax-download _vendor
@@ -122,7 +123,7 @@ mathjax: $(MATHJAX)
 
 # Rewrites every notebook's Colab setup cell from _config.yml (repository url, branch).
 setup-cells: install
-	$(BIN)/python tools/setup_cells.py
+	$(BIN)/python -m tools.setup_cells
 
 # External links need a network, which the test machines lack: run this by hand.
 linkcheck: install
