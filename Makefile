@@ -29,7 +29,7 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 MATHJAX := _vendor/mathjax/tex-chtml-full.js
 
-.PHONY: install book test test-fast nbval test-numerics spread test-lowest test-colab execute lint format clean lock lab setup-cells linkcheck mathjax bench
+.PHONY: install book test test-fast nbval test-numerics spread test-lowest test-colab execute lint format clean lock lab setup-cells linkcheck mathjax bench publish
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,17 @@ book: install $(MATHJAX)
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
-# The browser test runs after the build it checks; it skips, saying so, where no
-# Chromium is installed (.ci/run installs Debian's).
+# The browser test and the publishing test run after the build they check: the
+# browser test skips, saying so, where no Chromium is installed (.ci/run installs
+# Debian's); the publishing test's `make publish` reuses this build (its `make
+# book` finds nothing out of date).
+AFTER_BUILD := tests/site tests/test_publish.py
 test: install lint $(MATHJAX)
-	$(BIN)/python -m pytest -q -n auto $(UNIT) --ignore=tests/site --ignore=tests/colab
+	$(BIN)/python -m pytest -q -n auto $(UNIT) --ignore=tests/colab \
+		$(addprefix --ignore=,$(AFTER_BUILD))
 	$(MAKE) --no-print-directory nbval NBVAL_REPORT=$(or $(NBVAL_REPORT),$(DEFAULT_REPORT))
 	$(BUILD)
-	$(BIN)/python -m pytest -q -rs tests/site
+	$(BIN)/python -m pytest -q -rs $(AFTER_BUILD)
 
 # The inner loop: ruff and the tests not marked slow (those start kernels, build
 # environments or execute notebooks); `make test` runs everything.
@@ -125,6 +129,15 @@ mathjax: $(MATHJAX)
 setup-cells: install
 	$(BIN)/python -m tools.setup_cells
 
+# Publishing by hand, Jupyter Book's ghp-import route: the built book becomes the
+# gh-pages branch of REMOTE (default origin), which GitHub Pages serves when the
+# repository's Pages source is that branch. --no-jekyll adds .nojekyll, without
+# which Pages would hide the _static and _images folders. The other route, a
+# pushed tag v*, is .github/workflows/book.yml; CONTRIBUTING.md has both.
+REMOTE ?= origin
+publish: book
+	$(BIN)/ghp-import --no-jekyll --push --force --remote $(REMOTE) _build/html
+
 # External links need a network, which the test machines lack: run this by hand.
 linkcheck: install
 	$(BIN)/jupyter-book build . --builder linkcheck
@@ -135,9 +148,13 @@ bench: install
 	cd benchmarks && ../$(BIN)/python bench_conv1x1.py && \
 		../$(BIN)/python bench_conv3x3.py && ../$(BIN)/python bench_glow.py
 
+WORKFLOWS := $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)
+# ruff, and actionlint on the GitHub workflows (with shellcheck on their `run:`
+# scripts; both are pinned in requirements.txt).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck -pyflakes= $(WORKFLOWS)
 
 format: install
 	$(BIN)/ruff check --fix .
