@@ -1,8 +1,11 @@
-"""The workflow that tests and publishes the book (.github/workflows/book.yml),
-checked here, where it cannot run. actionlint (`make lint`) checks its syntax,
-expressions and scripts; these tests check what it must do: deploy only from a
+"""The release and where it is published: the workflow that tests the book and
+deploys it (.github/workflows/book.yml), the release check it runs first, and
+the addresses that name the release (_config.yml, the README).
+
+The workflow cannot run here: actionlint (`make lint`) checks its syntax,
+expressions and scripts, and these tests what it must do: deploy only from a
 tag v*, after the test job, with every action pinned to a commit and
-pyproject.toml's Python; and the release check it runs before deploying.
+pyproject.toml's Python.
 """
 
 import re
@@ -17,6 +20,7 @@ import yaml
 from tools import release_check
 
 ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WORKFLOW = yaml.safe_load((ROOT / ".github/workflows/book.yml").read_text())
 JOBS = WORKFLOW["jobs"]
 # YAML 1.1, which PyYAML reads, takes the key `on` for the boolean true.
@@ -183,3 +187,17 @@ def test_the_release_check_reads_this_repository(capsys):
     assert release_check.main([tag]) == 0
     assert release_check.main([tag + "1"]) == 1
     assert "is not the release" in capsys.readouterr().err
+
+
+def test_the_readme_links_the_site_and_opens_every_chapter_at_the_release():
+    readme = (ROOT / "README.md").read_text()
+    assert CONFIG["html"]["baseurl"] in readme
+    repository = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    tag = CONFIG["repository"]["branch"]
+    colab = "https://colab.research.google.com/github/"
+    links = re.findall(re.escape(colab) + r"([^)\s]+)", readme)
+    expected = [f"{repository}/blob/{tag}/notebooks/{p.name}" for p in NOTEBOOKS]
+    assert links == expected, (
+        "the README's Colab links must open every chapter at the release that "
+        "_config.yml names, in order"
+    )
