@@ -13,20 +13,19 @@ import json
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
 
+from book._ext import site_fixes
+
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import site_fixes  # noqa: E402
 
 # As this machine's probe starts it: no sandbox as root, and nothing that
 # reaches for the (closed) network in the background.
