@@ -10,111 +10,30 @@ installs it).
 """
 
 import json
-import os
 import re
-import shutil
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+from .browsing import (
+    CONFIG,
+    DESKTOP,
+    HTML,
+    NARROW_DESKTOP,
+    PAGES,
+    PHONE,
+    ROOT,
+    SCREENSHOTS,
+    TOC,
+    open_page,
+    press,
+    wait_for_maths,
+)
+
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import site_fixes  # noqa: E402
-
-# As this machine's probe starts it: no sandbox as root, and nothing that
-# reaches for the (closed) network in the background.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def toc_pages() -> list[str]:
-    pages = [TOC["root"]]
-    for part in TOC.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
-
-
-PAGES = toc_pages()
-
-
-def find_chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and (path := shutil.which(candidate)):
-            return path
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip(
-            "browser test skipped: no Chromium found. Install Debian's chromium "
-            "(apt-get install chromium) or set CHROMIUM to its path."
-        )
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make book` first")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-# A phone, the width where the page contents become a button, and a desktop.
-PHONE, NARROW_DESKTOP, DESKTOP = 390, 1100, 1400
-
-
-def open_page(browser, page_name, width=1280):
-    """Open one built page; return the page and the problems the browser logged."""
-    phone = width < 600  # a touch screen, as a phone has
-    page = browser.new_page(
-        viewport={"width": width, "height": 844 if phone else 900}, has_touch=phone
-    )
-    problems = []
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on(
-        "requestfailed",
-        lambda r: problems.append(f"failed request: {r.url} {r.failure}"),
-    )
-    page.goto((HTML / f"{page_name}.html").as_uri(), wait_until="load")
-    return page, problems
-
-
-def wait_for_maths(page):
-    """Wait until MathJax has typeset the page; Sphinx loads it only where there
-    is maths, so a page without any returns at once."""
-    if page.evaluate("document.querySelectorAll('.math').length") == 0:
-        return
-    page.wait_for_function(
-        "window.MathJax && MathJax.startup && MathJax.startup.promise"
-    )
-    page.evaluate("MathJax.startup.promise")
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -198,14 +117,6 @@ def test_navigation_reaches_every_chapter(browser):
     reached = {Path(f).resolve() for f in files}
     missing = [p for p in PAGES if (HTML / f"{p}.html").resolve() not in reached]
     assert missing == [], f"pages not reachable from the navigation: {missing}"
-
-
-def press(locator, width):
-    """Tap on a phone, click on a desktop."""
-    if width == PHONE:
-        locator.tap()
-    else:
-        locator.click()
 
 
 def test_pages_that_cannot_run_in_colab_have_no_launch_button(browser):
