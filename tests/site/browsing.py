@@ -92,6 +92,12 @@ def wait_for_maths(page):
     page.evaluate("MathJax.startup.promise")
 
 
+def wait_for_layout(page):
+    """Wait until the site's script has laid the page out (book/_static/glowlab.js:
+    formulas fitted, wide tables stacked), after MathJax and the fonts."""
+    page.wait_for_function("document.documentElement.dataset.layout === 'done'")
+
+
 def load_lazy_images(page):
     """Figures load when they near the screen (loading="lazy"): ask for every
     one now, and wait until each has loaded or failed."""

@@ -8,10 +8,13 @@ async () => {
   for (const hidden of document.querySelectorAll("main .toggle-hidden")) {
     hidden.classList.remove("toggle-hidden");
   }
-  // Let the page's own scripts react to the new layout (tables.js, glowlab.js).
+  // Let the site's script lay out what the disclosures showed (glowlab.js
+  // fits formulas and stacks tables again on a resize).
+  delete document.documentElement.dataset.layout;
   window.dispatchEvent(new Event("resize"));
-  await new Promise((done) => setTimeout(done, 300));
-  await new Promise((done) => requestAnimationFrame(() => done()));
+  while (document.documentElement.dataset.layout !== "done") {
+    await new Promise((done) => requestAnimationFrame(() => done()));
+  }
 
   const screen = window.innerWidth;
   const main = document.querySelector("main");

@@ -43,7 +43,7 @@ from .browsing import (
     SCREENSHOTS,
     open_page,
     press,
-    wait_for_maths,
+    wait_for_layout,
 )
 
 READER_PAGES = PAGES + GENERATED
@@ -58,8 +58,7 @@ def measured(browser, page_name, width) -> dict:
     if key not in _measured:
         page, _ = open_page(browser, page_name, width)
         try:
-            wait_for_maths(page)
-            page.wait_for_timeout(300)  # the site's script runs after MathJax
+            wait_for_layout(page)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             name = page_name.replace("/", "_")
             page.screenshot(
@@ -299,7 +298,7 @@ def test_phone_menu_starts_with_the_chapters(browser):
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page_name", READER_PAGES)
 def test_only_wide_tables_with_a_header_are_stacked(browser, page_name, width):
-    """tables.js shows a table row by row only where it has a header row and
+    """glowlab.js shows a table row by row only where it has a header row and
     three or more columns, never the index's letter tables."""
     for table in measured(browser, page_name, width)["stacked"]:
         assert not table["index"], "the index is stacked"
@@ -336,7 +335,7 @@ ABOUT = re.compile(
 def words_of(explanation) -> str:
     """A run of plain words from an explanation (no maths or markup), to find
     it on the page."""
-    runs = re.findall(r"(?:[A-Za-z][A-Za-z,;'’]* ){4,}[A-Za-z]+", explanation)
+    runs = re.findall(r"(?:[A-Za-z][A-Za-z,;]* ){4,}[A-Za-z]+", explanation)
     return max(runs, key=len)
 
 
