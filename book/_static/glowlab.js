@@ -65,30 +65,34 @@ function stackWideTables() {
 
 // Printed prose wraps between words only: a word or number with a hyphen in
 // it ("log-det", "1e-12") is kept whole, where a browser would break after
-// the hyphen. Printed tables do not wrap at all (glowlab.css, .tabular).
-function keepWordsWhole() {
-  const prose = ".bd-article .cell_output .output:not(.tabular) pre";
-  for (const pre of document.querySelectorAll(prose)) {
-    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+// the hyphen (printed tables do not wrap at all: glowlab.css, .tabular). In a
+// table's cells, numbers ("3.0e-07") are kept whole.
+function keepWhole(selector, token) {
+  for (const box of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
     const texts = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (/\S-\S/.test(node.textContent) && !node.parentElement.matches(".nowrap")) {
-        texts.push(node);
-      }
+      const inside = node.parentElement.closest(".nowrap, mjx-container");
+      if (!inside && token.test(node.textContent)) texts.push(node);
     }
     for (const node of texts) {
-      const parts = node.textContent.split(/(\S*\S-\S\S*)/);
+      const parts = node.textContent.split(new RegExp(`(${token.source})`));
       node.replaceWith(
         ...parts.map((part, i) => {
           if (i % 2 === 0) return document.createTextNode(part);
-          const word = document.createElement("span");
-          word.className = "nowrap";
-          word.textContent = part;
-          return word;
+          const whole = document.createElement("span");
+          whole.className = "nowrap";
+          whole.textContent = part;
+          return whole;
         }),
       );
     }
   }
+}
+
+function keepWordsWhole() {
+  keepWhole(".bd-article .cell_output .output:not(.tabular) pre", /\S*\S-\S\S*/);
+  keepWhole(".bd-article td, .bd-article th", /\S*-\d\S*/);
 }
 
 // The phone's chapter menu and "Contents" drawer close when a link in them is

@@ -37,7 +37,8 @@ async () => {
     return null;
   };
 
-  // Where each line of a <pre> wraps: the characters either side of the break.
+  // Where each line of a <pre> (or any element) wraps: the characters either
+  // side of the break.
   const wraps = (pre) => {
     const found = [];
     const range = document.createRange();
@@ -46,6 +47,7 @@ async () => {
     let before = "";
     let line = "";
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest("mjx-container")) continue; // MathJax's own
       const chars = node.textContent;
       for (let i = 0; i < chars.length; i++) {
         const c = chars[i];
@@ -114,14 +116,10 @@ async () => {
       scrolls: ["auto", "scroll"].includes(getComputedStyle(pre).overflowX),
       cut: cutOff(pre.getBoundingClientRect(), pre),
     })),
-    // Items 4 and 11: figures.
+    // Item 4: figures, as shown.
     images: [...main.querySelectorAll("img")]
       .filter((i) => i.closest("figure, .cell_output"))
-      .map((i) => ({
-        src: i.getAttribute("src"),
-        loading: i.getAttribute("loading"),
-        shown: i.getBoundingClientRect().width,
-      })),
+      .map((i) => ({ src: i.getAttribute("src"), shown: i.getBoundingClientRect().width })),
     // Item 5: formulas.
     mathsCut: [...main.querySelectorAll("mjx-container")]
       .filter(visible)
@@ -145,6 +143,10 @@ async () => {
         fontSize: px(style.fontSize),
       };
     }),
+    // Item 3: a number in a table cell broken after its minus ("3.0e-" / "07").
+    tableBreaks: [...main.querySelectorAll("td, th")]
+      .filter(visible)
+      .flatMap((cell) => wraps(cell).filter((w) => w.before === "-" && /\d/.test(w.after))),
     // Item 8: tables shown row by row.
     stacked: [...main.querySelectorAll("table.stacked")].map((t) => ({
       header: t.querySelectorAll("thead th").length,
