@@ -21,7 +21,9 @@ DEFAULT_REPORT := _build/numerics/default.json
 # The unit tests, and the examples in glowlab's docstrings (doctests).
 UNIT := tests --doctest-modules glowlab
 # -W: any warning fails the build; -n: every cross-reference must resolve.
-BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+# --all: every page is written again (about 10 s), and with it the site's CSS,
+# script and extension (book/_static, book/_ext), which Sphinx does not watch.
+BUILD := $(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going --all
 
 # MathJax, served from the site so that maths typesets offline: an exact version
 # from the npm registry, checked against its hash.
