@@ -153,14 +153,20 @@ bench: install
 WORKFLOWS := $(wildcard .github/workflows/*.yml .github/workflows/*.yaml)
 # ruff, and actionlint on the GitHub workflows (with shellcheck on their `run:`
 # scripts; both are pinned in requirements.txt).
+# book/*.ipynb (pages that are notebooks) at the chapters' 70 columns.
+PAGE_RUFF := --config book/notebooks.ruff.toml $(PAGES)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ruff check $(PAGE_RUFF)
+	$(BIN)/ruff format --check $(PAGE_RUFF)
 	$(BIN)/actionlint -shellcheck=$(BIN)/shellcheck -pyflakes= $(WORKFLOWS)
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix $(PAGE_RUFF)
+	$(BIN)/ruff format $(PAGE_RUFF)
 
 lab: install
 	cd notebooks && ../$(BIN)/jupyter lab
