@@ -6,6 +6,7 @@ from flowjax.bijections import Chain
 
 from glowlab._shapes import check_batch
 from glowlab.actnorm import ActNorm
+from glowlab.multiscale import MultiScaleGlow
 
 
 def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
@@ -19,9 +20,8 @@ def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
     returned and nothing is remembered.
 
     It looks inside FlowJAX's ``Chain`` (a :class:`~glowlab.GlowStep` is one,
-    and so is each level of the multi-scale Glow) and any module with a
-    ``data_init(batch, init)`` method (the multi-scale Glow, for its split);
-    an ActNorm inside any other container raises a ``TypeError`` rather than
+    and so is each level of the multi-scale Glow) and the multi-scale Glow; an
+    ActNorm inside any other container raises a ``TypeError`` rather than
     being silently skipped.
 
     Args:
@@ -41,8 +41,14 @@ def _init(layer, batch, constant_channels):
     elif isinstance(layer, Chain):
         new, batch = _init_in_order(layer.bijections, batch, constant_channels)
         return eqx.tree_at(lambda c: c.bijections, layer, new), batch
-    elif hasattr(layer, "data_init"):
-        return layer.data_init(batch, lambda sub, b: _init(sub, b, constant_channels))
+    elif isinstance(layer, MultiScaleGlow):
+
+        def init_level(level, h):
+            return (*_init(level, h, constant_channels), 0.0)
+
+        levels, latents, _ = layer._descend(batch, init_level, batched=True)
+        layer = eqx.tree_at(lambda g: g.levels, layer, levels)
+        return layer, jax.vmap(lambda *z: layer._ascend(z)[0])(*latents)
     elif _contains_actnorm(layer):
         raise TypeError(
             f"data_init cannot see inside {type(layer).__name__}, which holds an "

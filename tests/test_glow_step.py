@@ -33,7 +33,7 @@ def test_coupling_starts_as_the_identity(shape):
 
 def test_coupling_leaves_the_first_half_unchanged():
     layer = eqx.tree_at(
-        lambda c: c.network.mlp.layers[-1].bias,
+        lambda c: c.network.layers[-1].bias,
         AffineCoupling(jr.key(0), (5,), hidden=8),
         jnp.arange(6.0),
     )
@@ -61,7 +61,7 @@ def test_coupling_scale_is_bounded_and_finite():
 
 def test_coupling_inverse_is_finite_at_extreme_activations():
     layer = eqx.tree_at(
-        lambda c: c.network.mlp.layers[-1].bias,
+        lambda c: c.network.layers[-1].bias,
         AffineCoupling(jr.key(0), (4,), hidden=8),
         jnp.array([0.0, 0.0, -1e4, 1e4]),  # scales at their floor and ceiling
     )

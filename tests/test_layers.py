@@ -167,7 +167,7 @@ def test_fixed_parts_get_no_gradient():
     """The LU layer's permutation and signs are fixed: not trainable."""
     layer = LAYERS["lu-image-3x5x4"](jr.key(0))
     params, _ = split_trainable(layer)
-    assert params.fixed_sign is None and params.fixed_permutation is None
+    assert params.sign is None and params.permutation is None
     assert params.lower is not None and params.log_abs_s is not None
 
 
