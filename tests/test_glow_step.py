@@ -171,7 +171,7 @@ def test_glow_data_init_standardises_every_step():
     flow = glow(jr.key(1), (4, 4, 1), levels=2, steps_per_level=2, hidden=4)
     flow = data_init(flow, batch)
     h = jax.vmap(flow.squeezes[0].transform)(batch)
-    for step in flow.levels[0]:
+    for step in flow.steps(0):
         out = jax.vmap(step.actnorm.transform)(h)
         np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0.0, atol=1e-10)
         np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1.0, atol=1e-10)
