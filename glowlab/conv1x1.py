@@ -90,8 +90,9 @@ class Invertible1x1Conv(_AbstractChannelMatrix):
 
     Example:
         >>> import jax.numpy as jnp, jax.random as jr
-        >>> from glowlab import Invertible1x1Conv
+        >>> from glowlab import Invertible1x1Conv, moved_from_init
         >>> layer = Invertible1x1Conv(jr.key(0), (4, 4, 3))
+        >>> layer = moved_from_init(layer, jr.key(1))  # as training moves it
         >>> y, log_det = layer.transform_and_log_det(jnp.ones((4, 4, 3)))
         >>> y.shape, bool(jnp.isclose(log_det, 16 * layer.log_abs_s.sum()))
         ((4, 4, 3), True)
@@ -114,7 +115,7 @@ class Invertible1x1Conv(_AbstractChannelMatrix):
         self.upper = jnp.triu(lu, 1)
         self.log_abs_s = jnp.log(jnp.abs(s))
         self.permutation = permutation
-        self.sign = jnp.sign(s).astype(int)
+        self.sign = jnp.sign(s).astype(jnp.int32)  # as the permutation
 
     def factors(self) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The stored factors as matrices: ``(P, L, U)`` with ``W = P @ L @ U``.

@@ -116,8 +116,6 @@ def test_data_init_standardises_every_actnorm_on_what_reaches_it():
         np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0.0, atol=1e-10)
         np.testing.assert_allclose(out.std(axis=(0, 1, 2)), 1.0, atol=1e-10)
         h = jax.vmap(step.transform)(h)
-    # Pure: the input flow is unchanged.
-    assert float(jnp.abs(flow.bijections[0].actnorm.log_scale).sum()) == 0.0
 
 
 def test_data_init_nested_chains_and_plain_layers():
