@@ -2,14 +2,12 @@
 
 from typing import ClassVar
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
-from flowjax.bijections import AbstractBijection, Scan
+from flowjax.bijections import AbstractBijection, Chain
 
 from glowlab._shapes import check_event_shape, check_floating
-from glowlab._stacking import unstack
 from glowlab.squeeze import Squeeze
 from glowlab.step import GlowStep
 
@@ -22,9 +20,7 @@ class MultiScaleGlow(AbstractBijection):
     straight to the latent, and only the other half continues to level
     :math:`l + 1`. So later levels work on fewer, coarser numbers.
 
-    Each level's steps share one structure, so they are stacked the FlowJAX way:
-    a ``Scan`` over one ``GlowStep`` whose arrays have a leading axis of length
-    :math:`K` (:meth:`steps` takes them apart). The latent keeps the input's
+    Each level's steps are a FlowJAX ``Chain``. The latent keeps the input's
     shape ``(H, W, C)``: at each level the continuing half's latent and the
     factored-out half are concatenated along channels and un-squeezed, a
     rearrangement with log-det 0. The log-det of the whole flow is the sum of
@@ -39,11 +35,13 @@ class MultiScaleGlow(AbstractBijection):
     shape: tuple[int, int, int]
     cond_shape: ClassVar[None] = None
     squeezes: tuple[Squeeze, ...]
-    levels: tuple[Scan, ...]  # each level's steps, stacked
+    levels: tuple[Chain, ...]  # each level's steps
 
     def __init__(self, squeezes, levels):
         self.squeezes = tuple(squeezes)
-        self.levels = tuple(levels)
+        self.levels = tuple(
+            level if isinstance(level, Chain) else Chain(level) for level in levels
+        )
         self.shape = self.squeezes[0].shape
 
     def _descend(self, h, through=None, *, batched=False):
@@ -110,9 +108,9 @@ class MultiScaleGlow(AbstractBijection):
         return self._descend(x, _forward)[1]
 
     def steps(self, level: int) -> list[GlowStep]:
-        r"""The :class:`~glowlab.GlowStep`\ s of level ``level``, one by one, in
-        the order the forward map applies them (copies taken from its ``Scan``)."""
-        return unstack(self.levels[level].bijection)
+        r"""The :class:`~glowlab.GlowStep`\ s of level ``level``, in the order the
+        forward map applies them."""
+        return list(self.levels[level].bijections)
 
 
 def _forward(level, h):
@@ -182,17 +180,19 @@ def glow(
             f"{levels} levels halve the image {levels} times, so its height and "
             f"width must be divisible by {factor}; got {height} x {width}."
         )
-    squeezes, scans, current = [], [], shape
+    squeezes, level_steps, current = [], [], shape
     for level in range(levels):
         squeeze = Squeeze(current)
         squeezes.append(squeeze)
-
-        def step(key, shape=squeeze.out_shape):
-            return GlowStep(key, shape, mixer=mixer, **coupling_options)
-
-        # One step built for each key at once: a GlowStep of stacked arrays.
         keys = jr.split(jr.fold_in(key, level), steps_per_level)
-        scans.append(Scan(eqx.filter_vmap(step)(keys)))
+        level_steps.append(
+            Chain(
+                [
+                    GlowStep(k, squeeze.out_shape, mixer=mixer, **coupling_options)
+                    for k in keys
+                ]
+            )
+        )
         h, w, c = squeeze.out_shape
         current = (h, w, c // 2)
-    return MultiScaleGlow(squeezes, scans)
+    return MultiScaleGlow(squeezes, level_steps)
