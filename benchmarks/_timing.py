@@ -8,7 +8,9 @@ import statistics
 import time
 from pathlib import Path
 
+import equinox as eqx
 import jax
+import jax.numpy as jnp
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -52,6 +54,35 @@ def interleaved_seconds(
     return timings
 
 
+def in_a_loop(f, *args, target: float = 0.02):
+    """Time ``f(*args)`` without the cost of calling a compiled function.
+
+    Returns ``(call, count)``: ``call()`` runs ``count`` evaluations of ``f``
+    inside one compiled loop, with ``count`` chosen so that a call lasts about
+    ``target`` seconds, so divide a call's seconds by ``count``. Evaluation ``i``
+    sees every floating-point array of ``args`` shifted by ``1e-7 * i``, so that
+    the compiler cannot hoist one evaluation out of the loop, and the loop
+    returns the sum of every output, so that none is skipped.
+    """
+
+    @jax.jit
+    def run(args, count):
+        def body(i, total):
+            shifted = jax.tree.map(
+                lambda a: a + 1e-7 * i if eqx.is_inexact_array(a) else a, args
+            )
+            outputs = jax.tree.leaves(f(*shifted))
+            return total + sum(jnp.sum(out) for out in outputs)
+
+        return jax.lax.fori_loop(0, count, body, jnp.zeros(()))
+
+    count = 1
+    for _ in range(3):  # the first estimate is mostly the cost of the call
+        seconds = _seconds_once(lambda count=count: run(args, count))
+        count = max(1, min(10**6, round(count * target / seconds)))
+    return (lambda: run(args, count)), count
+
+
 def median_ratio(numerator: list[float], denominator: list[float]) -> float:
     """The median over rounds of numerator / denominator, each pair from one round."""
     return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
@@ -79,14 +110,26 @@ def device_name() -> str:
     return f"{device.platform.upper()}: {device.device_kind}"
 
 
+def cores() -> int:
+    """The cores this process may run on (fewer than the machine's under
+    ``taskset``)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count()
+
+
 def machine(**versions: str | None) -> dict:
     """The machine, the date (UTC) and the versions a result was measured with;
-    ``versions`` adds others (torch=...), None where not installed."""
+    ``versions`` adds others (torch=...), None where not installed. XLA_FLAGS
+    and OPENBLAS_NUM_THREADS are kept where set, since they can change how many
+    threads XLA and the LAPACK calls use."""
     return {
         "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
         "platform": platform.platform(),
         "processor": cpu_model(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": cores(),
+        "xla_flags": os.environ.get("XLA_FLAGS"),
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "device": device_name(),
         "backend": jax.devices()[0].platform,
         "jax": jax.__version__,

@@ -168,8 +168,8 @@ def load_glowlab(model, flow):
         return tensor(a).reshape(1, -1, 1, 1)
 
     with torch.no_grad():
-        for steps, glowlab_steps in zip(model.levels, flow.levels, strict=True):
-            for step, theirs in zip(steps, glowlab_steps, strict=True):
+        for level, steps in enumerate(model.levels):
+            for step, theirs in zip(steps, flow.steps(level), strict=True):
                 actnorm, conv, coupling = step.layers
                 actnorm.loc.copy_(channels(theirs.actnorm.loc))
                 actnorm.log_scale.copy_(channels(theirs.actnorm.log_scale))

@@ -13,6 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 from flowjax.bijections import AbstractBijection
 
+from glowlab.printing import format_signed
+
 TOLERANCE = {jnp.dtype("float64"): 1e-9, jnp.dtype("float32"): 1e-4}
 """Relative tolerances of :func:`~glowlab.check_bijection` and of glowlab's own
 tests, by dtype: 1e-9 in float64 (about 1e7 machine epsilons), 1e-4 in float32
@@ -35,35 +37,6 @@ def round_trip_error(layer: AbstractBijection, x: jax.Array) -> jax.Array:
     r""":math:`\max_i |f^{-1}(f(x))_i - x_i|`, the largest error of a round trip."""
     x = jnp.asarray(x)
     return jnp.max(jnp.abs(layer.inverse(layer.transform(x)) - x))
-
-
-def format_signed(value, decimals: int = 4) -> str:
-    """``value`` with a sign and fixed decimals, never printing ``-0.0000``."""
-    rounded = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{rounded:+.{decimals}f}"
-
-
-def assert_below(label: str, value, bound: float) -> None:
-    """Print ``label: value (< bound)`` and raise ``AssertionError`` if it is not.
-
-    The notebooks print every error bound this way, so a claim on the page is
-    also a check that stops the notebook when it fails.
-    """
-    value = float(value)
-    print(f"{label}: {value:.0e} (< {bound:.0e})")
-    if not value < bound:  # also catches NaN
-        raise AssertionError(f"{label} is {value!r}, not below {bound!r}.")
-
-
-def assert_above(label: str, value, bound: float) -> None:
-    """Print ``label: value (> bound)`` and raise ``AssertionError`` if it is not.
-
-    For claims that something grew: a condition number, an error that blew up.
-    """
-    value = float(value)
-    print(f"{label}: {value:.0e} (> {bound:.0e})")
-    if not value > bound:  # also catches NaN
-        raise AssertionError(f"{label} is {value!r}, not above {bound!r}.")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,18 +1,19 @@
 """Glow's invertible 1x1 convolution: the LU form, and the dense form for contrast."""
 
-from typing import ClassVar
+import abc
+from typing import ClassVar, final
 
 import jax
 import jax.numpy as jnp
 from flowjax.bijections import AbstractBijection
 from jax.scipy.linalg import solve_triangular
-from paramax import NonTrainable, unwrap
+from paramax import unwrap
 
 from glowlab._shapes import check_event_shape, check_floating, num_pixels
 from glowlab.rotation import random_rotation
 
 
-class _ChannelMatrix(AbstractBijection):
+class _AbstractChannelMatrix(AbstractBijection):
     r"""What both 1x1 convolutions share: :math:`y = \mathbf{W} x` at every pixel, so
 
     .. math::
@@ -22,16 +23,18 @@ class _ChannelMatrix(AbstractBijection):
 
     with :math:`N` the number of pixels (1 for a vector).
 
-    A subclass gives :meth:`weight`, :meth:`log_abs_det_weight` and the inverse.
+    A concrete subclass gives :meth:`weight`, :meth:`log_abs_det_weight` and the
+    inverse, and is final: to change a layer, wrap it (equinox's abstract/final
+    pattern), rather than subclass it.
     """
 
+    @abc.abstractmethod
     def weight(self) -> jax.Array:
         """The dense ``C x C`` matrix ``W``."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def log_abs_det_weight(self) -> jax.Array:
         r""":math:`\log|\det \mathbf{W}|`."""
-        raise NotImplementedError
 
     def condition_number(self) -> jax.Array:
         r"""The 2-norm condition number :math:`\sigma_{\max} / \sigma_{\min}` of ``W``.
@@ -47,7 +50,8 @@ class _ChannelMatrix(AbstractBijection):
         return y, num_pixels(self.shape) * self.log_abs_det_weight()
 
 
-class Invertible1x1Conv(_ChannelMatrix):
+@final
+class Invertible1x1Conv(_AbstractChannelMatrix):
     r"""Invertible 1x1 convolution, parameterised by an LU factorisation.
 
     Every pixel's channel vector is multiplied by the same :math:`C \times C`
@@ -76,8 +80,9 @@ class Invertible1x1Conv(_ChannelMatrix):
 
     The factors start from the LU factorisation of a random rotation, as in Glow,
     so the layer starts volume-preserving (all :math:`\lambda_c` near 0, sum 0).
-    :math:`P` and :math:`\sigma` are ``paramax.NonTrainable``: training leaves
-    them alone, as every fixed part of a glowlab layer.
+    :math:`P` (``permutation``, a row order) and :math:`\sigma` (``sign``) are
+    integer arrays, which no optimiser trains: training moves ``lower``,
+    ``upper`` and ``log_abs_s`` only.
 
     Args:
         key: JAX random key for the initial rotation.
@@ -85,8 +90,9 @@ class Invertible1x1Conv(_ChannelMatrix):
 
     Example:
         >>> import jax.numpy as jnp, jax.random as jr
-        >>> from glowlab import Invertible1x1Conv
+        >>> from glowlab import Invertible1x1Conv, moved_from_init
         >>> layer = Invertible1x1Conv(jr.key(0), (4, 4, 3))
+        >>> layer = moved_from_init(layer, jr.key(1))  # as training moves it
         >>> y, log_det = layer.transform_and_log_det(jnp.ones((4, 4, 3)))
         >>> y.shape, bool(jnp.isclose(log_det, 16 * layer.log_abs_s.sum()))
         ((4, 4, 3), True)
@@ -97,8 +103,8 @@ class Invertible1x1Conv(_ChannelMatrix):
     lower: jax.Array  # only the strictly lower triangle is used
     upper: jax.Array  # only the strictly upper triangle is used
     log_abs_s: jax.Array
-    fixed_permutation: NonTrainable  # integer row order: W[perm] = L @ U_full
-    fixed_sign: NonTrainable
+    permutation: jax.Array  # integer row order: W[permutation] = L @ U_full
+    sign: jax.Array  # integer +1 or -1: the sign of each diagonal entry of U
 
     def __init__(self, key: jax.Array, shape: tuple[int, ...]):
         self.shape = check_event_shape(shape)
@@ -108,18 +114,8 @@ class Invertible1x1Conv(_ChannelMatrix):
         self.lower = jnp.tril(lu, -1)
         self.upper = jnp.triu(lu, 1)
         self.log_abs_s = jnp.log(jnp.abs(s))
-        self.fixed_permutation = NonTrainable(permutation)
-        self.fixed_sign = NonTrainable(jnp.sign(s))
-
-    @property
-    def permutation(self) -> jax.Array:
-        """:math:`P` as a row order: ``W[permutation] = L @ U``."""
-        return unwrap(self.fixed_permutation)
-
-    @property
-    def sign(self) -> jax.Array:
-        r"""The signs :math:`\sigma` of :math:`U`'s diagonal."""
-        return unwrap(self.fixed_sign)
+        self.permutation = permutation
+        self.sign = jnp.sign(s).astype(jnp.int32)  # as the permutation
 
     def factors(self) -> tuple[jax.Array, jax.Array, jax.Array]:
         """The stored factors as matrices: ``(P, L, U)`` with ``W = P @ L @ U``.
@@ -127,14 +123,13 @@ class Invertible1x1Conv(_ChannelMatrix):
         ``L`` has a unit diagonal and ``U`` carries ``sign * exp(log_abs_s)`` on its
         diagonal. They are read from the parameters, not re-factorised from ``W``.
         """
-        layer = unwrap(self)
-        channels = self.shape[-1]
-        eye = jnp.eye(channels, dtype=layer.lower.dtype)
+        layer = unwrap(self)  # also on a wrapped layer (paramax)
+        eye = jnp.eye(self.shape[-1], dtype=layer.lower.dtype)
         lower = jnp.tril(layer.lower, -1) + eye
         upper = jnp.triu(layer.upper, 1) + jnp.diag(
-            self.sign * jnp.exp(layer.log_abs_s)
+            layer.sign * jnp.exp(layer.log_abs_s)
         )
-        permutation_matrix = eye[:, self.permutation]  # P[perm[i], i] = 1
+        permutation_matrix = eye[:, layer.permutation]  # P[perm[i], i] = 1
         return permutation_matrix, lower, upper
 
     def weight(self) -> jax.Array:
@@ -170,7 +165,8 @@ class Invertible1x1Conv(_ChannelMatrix):
         return x.T.reshape(self.shape), log_det
 
 
-class DenseInvertible1x1Conv(_ChannelMatrix):
+@final
+class DenseInvertible1x1Conv(_AbstractChannelMatrix):
     r"""Invertible 1x1 convolution with a dense, unconstrained ``C x C`` weight.
 
     The form most PyTorch tutorials write: :math:`y = \mathbf{W} x` at every pixel,

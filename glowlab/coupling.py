@@ -40,48 +40,27 @@ def log_scale_from(raw: jax.Array, min_scale: float) -> jax.Array:
 
 
 class _ConvNet(eqx.Module):
-    """Glow's conditioner for images: 3x3 conv, ReLU, 1x1 conv, ReLU, zero 3x3 conv.
+    """Glow's conditioner for images: 3x3 conv, ReLU, 1x1 conv, ReLU, 3x3 conv.
 
-    Channels last throughout. The 1x1 convolution is one matrix product over the
-    channels.
+    Channels last throughout. The 1x1 convolution is a ``Linear`` layer on the
+    channels, mapped over the pixels.
     """
 
     layers: tuple[Conv3x3, eqx.nn.Linear, Conv3x3]
 
     def __init__(self, key, in_channels, out_channels, hidden_channels):
         k1, k2, k3 = jr.split(key, 3)
-        last = Conv3x3(hidden_channels, out_channels, key=k3)
-        last = eqx.tree_at(
-            lambda c: (c.weight, c.bias), last, replace_fn=jnp.zeros_like
-        )
         self.layers = (
             Conv3x3(in_channels, hidden_channels, key=k1),
             eqx.nn.Linear(hidden_channels, hidden_channels, key=k2),
-            last,
+            Conv3x3(hidden_channels, out_channels, key=k3),
         )
 
     def __call__(self, x):
         first, middle, last = self.layers
         h = jax.nn.relu(first(x))
-        h = jax.nn.relu(h @ middle.weight.T + middle.bias)
+        h = jax.nn.relu(jax.vmap(jax.vmap(middle))(h))
         return last(h)
-
-
-class _MLP(eqx.Module):
-    """The conditioner for vectors: an MLP whose last layer starts at zero."""
-
-    mlp: eqx.nn.MLP
-
-    def __init__(self, key, in_size, out_size, hidden_size, depth):
-        mlp = eqx.nn.MLP(in_size, out_size, hidden_size, depth, jax.nn.relu, key=key)
-        self.mlp = eqx.tree_at(
-            lambda m: (m.layers[-1].weight, m.layers[-1].bias),
-            mlp,
-            replace_fn=jnp.zeros_like,
-        )
-
-    def __call__(self, x):
-        return self.mlp(x)
 
 
 class AffineCoupling(AbstractBijection):
@@ -126,7 +105,7 @@ class AffineCoupling(AbstractBijection):
 
     shape: tuple[int, ...]
     cond_shape: ClassVar[None] = None
-    network: _MLP | _ConvNet
+    network: eqx.nn.MLP | _ConvNet
     split: int = eqx.field(static=True)
     min_scale: float = eqx.field(static=True)
 
@@ -153,9 +132,15 @@ class AffineCoupling(AbstractBijection):
         self.min_scale = min_scale
         out = 2 * (channels - self.split)
         if len(self.shape) == 1:
-            self.network = _MLP(key, self.split, out, hidden, depth)
+            network = eqx.nn.MLP(self.split, out, hidden, depth, jax.nn.relu, key=key)
         else:
-            self.network = _ConvNet(key, self.split, out, hidden)
+            network = _ConvNet(key, self.split, out, hidden)
+        # The last layer starts at zero, so the coupling starts as the identity.
+        self.network = eqx.tree_at(
+            lambda n: (n.layers[-1].weight, n.layers[-1].bias),
+            network,
+            replace_fn=jnp.zeros_like,
+        )
 
     def _shift_and_log_scale(self, x_a):
         h = self.network(x_a)

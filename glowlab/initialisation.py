@@ -2,10 +2,12 @@
 
 import equinox as eqx
 import jax
-from flowjax.bijections import Chain
+from flowjax.bijections import Chain, Scan
 
 from glowlab._shapes import check_batch
+from glowlab._stacking import stack, unstack
 from glowlab.actnorm import ActNorm
+from glowlab.multiscale import MultiScaleGlow
 
 
 def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
@@ -18,9 +20,9 @@ def data_init(flow, batch: jax.Array, *, constant_channels: str = "raise"):
     initialising on the first forward call, as a pure function: a new flow is
     returned and nothing is remembered.
 
-    It looks inside FlowJAX's ``Chain`` (a :class:`~glowlab.GlowStep` is one,
-    and so is each level of the multi-scale Glow) and any module with a
-    ``data_init(batch, init)`` method (the multi-scale Glow, for its split);
+    It looks inside FlowJAX's ``Chain`` (a :class:`~glowlab.GlowStep` is one),
+    FlowJAX's ``Scan`` (whose stacked layers it initialises one after another,
+    as ``Scan`` applies them) and the multi-scale Glow (each level a ``Scan``);
     an ActNorm inside any other container raises a ``TypeError`` rather than
     being silently skipped.
 
@@ -41,13 +43,22 @@ def _init(layer, batch, constant_channels):
     elif isinstance(layer, Chain):
         new, batch = _init_in_order(layer.bijections, batch, constant_channels)
         return eqx.tree_at(lambda c: c.bijections, layer, new), batch
-    elif hasattr(layer, "data_init"):
-        return layer.data_init(batch, lambda sub, b: _init(sub, b, constant_channels))
+    elif isinstance(layer, Scan):
+        new, batch = _init_in_order(unstack(layer.bijection), batch, constant_channels)
+        return Scan(stack(new)), batch
+    elif isinstance(layer, MultiScaleGlow):
+
+        def init_level(level, h):
+            return (*_init(level, h, constant_channels), 0.0)
+
+        levels, latents, _ = layer._descend(batch, init_level, batched=True)
+        layer = eqx.tree_at(lambda g: g.levels, layer, levels)
+        return layer, jax.vmap(lambda *z: layer._ascend(z)[0])(*latents)
     elif _contains_actnorm(layer):
         raise TypeError(
             f"data_init cannot see inside {type(layer).__name__}, which holds an "
             "ActNorm: initialise that ActNorm yourself with ActNorm.from_data, or "
-            "build the flow from FlowJAX Chains (GlowStep is one)."
+            "build the flow from FlowJAX Chains and Scans (GlowStep is a Chain)."
         )
     return layer, jax.vmap(layer.transform)(batch)
 

@@ -6,9 +6,10 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
-from flowjax.bijections import AbstractBijection, Chain
+from flowjax.bijections import AbstractBijection, Scan
 
 from glowlab._shapes import check_event_shape, check_floating
+from glowlab._stacking import unstack
 from glowlab.squeeze import Squeeze
 from glowlab.step import GlowStep
 
@@ -21,7 +22,9 @@ class MultiScaleGlow(AbstractBijection):
     straight to the latent, and only the other half continues to level
     :math:`l + 1`. So later levels work on fewer, coarser numbers.
 
-    Each level's steps are a FlowJAX ``Chain``. The latent keeps the input's
+    Each level's steps share one structure, so they are stacked the FlowJAX way:
+    a ``Scan`` over one ``GlowStep`` whose arrays have a leading axis of length
+    :math:`K` (:meth:`steps` takes them apart). The latent keeps the input's
     shape ``(H, W, C)``: at each level the continuing half's latent and the
     factored-out half are concatenated along channels and un-squeezed, a
     rearrangement with log-det 0. The log-det of the whole flow is the sum of
@@ -36,68 +39,96 @@ class MultiScaleGlow(AbstractBijection):
     shape: tuple[int, int, int]
     cond_shape: ClassVar[None] = None
     squeezes: tuple[Squeeze, ...]
-    levels: tuple[Chain, ...]  # each level's steps
+    levels: tuple[Scan, ...]  # each level's steps, stacked
 
     def __init__(self, squeezes, levels):
         self.squeezes = tuple(squeezes)
-        self.levels = tuple(
-            level if isinstance(level, Chain) else Chain(level) for level in levels
-        )
+        self.levels = tuple(levels)
         self.shape = self.squeezes[0].shape
 
-    def _forward(self, x, level):
-        squeeze = self.squeezes[level]
-        h, total = self.levels[level].transform_and_log_det(squeeze.transform(x))
-        if level + 1 < len(self.levels):
-            half = h.shape[-1] // 2
-            kept, log_det = self._forward(h[..., :half], level + 1)
-            h, total = jnp.concatenate([kept, h[..., half:]], axis=-1), total + log_det
-        return squeeze.inverse(h), total
+    def _descend(self, h, through=None, *, batched=False):
+        """Walk down the levels: squeeze ``h``, pass it through the level
+        (``through(level, h) -> (level, h, log_det)``; by default the level is
+        skipped), and, but at the last level, factor out the second half of the
+        channels and go on with the first. The one walk down behind the forward
+        map, the inverse, :meth:`level_latents` and :func:`~glowlab.data_init`
+        (``batched``: ``h`` is a batch of images).
 
-    def _inverse(self, z, level):
-        squeeze = self.squeezes[level]
-        h, total = squeeze.transform(z), jnp.zeros((), z.dtype)
-        if level + 1 < len(self.levels):
-            half = h.shape[-1] // 2
-            kept, total = self._inverse(h[..., :half], level + 1)
-            h = jnp.concatenate([kept, h[..., half:]], axis=-1)
-        h, log_det = self.levels[level].inverse_and_log_det(h)
-        return squeeze.inverse(h), total + log_det
+        Returns the levels as ``through`` gave them back, the latent of each
+        level (the factored-out halves, then the last level's output) and the
+        summed log-det.
+        """
+        through = through or _skip
+        levels, latents, total = [], [], 0.0
+        last = len(self.levels) - 1
+        for index, (squeeze, level) in enumerate(
+            zip(self.squeezes, self.levels, strict=True)
+        ):
+            squeezed = (
+                jax.vmap(squeeze.transform)(h) if batched else squeeze.transform(h)
+            )
+            level, h, log_det = through(level, squeezed)
+            levels.append(level)
+            total = total + log_det
+            if index < last:
+                half = h.shape[-1] // 2
+                latents.append(h[..., half:])
+                h = h[..., :half]
+        return tuple(levels), [*latents, h], total
+
+    def _ascend(self, latents, through=None):
+        """Walk up the levels, :meth:`_descend` reversed: from the last level's
+        latent, pass through each level (``through(level, h) -> (h, log_det)``;
+        by default the level is skipped), un-squeeze, and join the next level
+        up's factored-out half. Returns the result, of the flow's shape, and the
+        summed log-det."""
+        through = through or _skip_back
+        *factored, h = latents
+        total = 0.0
+        for index in reversed(range(len(self.levels))):
+            if index < len(factored):
+                h = jnp.concatenate([h, factored[index]], axis=-1)
+            h, log_det = through(self.levels[index], h)
+            total = total + log_det
+            h = self.squeezes[index].inverse(h)
+        return h, total
 
     def transform_and_log_det(self, x, condition=None):
         check_floating(x)
-        return self._forward(x, 0)
+        _, latents, log_det = self._descend(x, _forward)
+        z, _ = self._ascend(latents)
+        return z, log_det
 
     def inverse_and_log_det(self, y, condition=None):
         check_floating(y)
-        return self._inverse(y, 0)
+        _, latents, _ = self._descend(y)
+        return self._ascend(latents, _inverse)
 
     def level_latents(self, x) -> list[jax.Array]:
         """The latent of one image, level by level: the factored-out halves and,
         last, the final level's output, each at its own (coarser) shape."""
-        latents, h = [], x
-        for level, (squeeze, steps) in enumerate(
-            zip(self.squeezes, self.levels, strict=True)
-        ):
-            h = steps.transform(squeeze.transform(h))
-            if level + 1 < len(self.levels):
-                half = h.shape[-1] // 2
-                latents.append(h[..., half:])
-                h = h[..., :half]
-        return [*latents, h]
+        return self._descend(x, _forward)[1]
 
-    def data_init(self, batch, init):
-        """Support for :func:`~glowlab.data_init`: initialise each level's steps
-        (``init``, which knows ``Chain``) on the activations that reach them, and
-        continue with the half that is not factored out. Returns the new flow
-        and its output on ``batch``."""
-        inputs, new_levels = batch, []
-        for squeeze, steps in zip(self.squeezes, self.levels, strict=True):
-            steps, batch = init(steps, jax.vmap(squeeze.transform)(batch))
-            new_levels.append(steps)
-            batch = batch[..., : batch.shape[-1] // 2]  # the half that continues
-        new = eqx.tree_at(lambda g: g.levels, self, tuple(new_levels))
-        return new, jax.vmap(new.transform)(inputs)
+    def steps(self, level: int) -> list[GlowStep]:
+        r"""The :class:`~glowlab.GlowStep`\ s of level ``level``, one by one, in
+        the order the forward map applies them (copies taken from its ``Scan``)."""
+        return unstack(self.levels[level].bijection)
+
+
+def _forward(level, h):
+    return (level, *level.transform_and_log_det(h))
+
+
+def _skip(level, h):
+    return level, h, 0.0
+
+
+def _skip_back(level, h):
+    return h, 0.0
+
+
+def _inverse(level, h):
+    return level.inverse_and_log_det(h)
 
 
 def glow(
@@ -151,19 +182,17 @@ def glow(
             f"{levels} levels halve the image {levels} times, so its height and "
             f"width must be divisible by {factor}; got {height} x {width}."
         )
-    squeezes, level_steps, current = [], [], shape
+    squeezes, scans, current = [], [], shape
     for level in range(levels):
         squeeze = Squeeze(current)
         squeezes.append(squeeze)
+
+        def step(key, shape=squeeze.out_shape):
+            return GlowStep(key, shape, mixer=mixer, **coupling_options)
+
+        # One step built for each key at once: a GlowStep of stacked arrays.
         keys = jr.split(jr.fold_in(key, level), steps_per_level)
-        level_steps.append(
-            Chain(
-                [
-                    GlowStep(k, squeeze.out_shape, mixer=mixer, **coupling_options)
-                    for k in keys
-                ]
-            )
-        )
+        scans.append(Scan(eqx.filter_vmap(step)(keys)))
         h, w, c = squeeze.out_shape
         current = (h, w, c // 2)
-    return MultiScaleGlow(squeezes, level_steps)
+    return MultiScaleGlow(squeezes, scans)

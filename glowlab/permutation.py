@@ -2,10 +2,12 @@
 
 import math
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import jax.random as jr
 from flowjax.bijections import Permute
+from jax.core import Tracer
 
 from glowlab._shapes import check_event_shape
 
@@ -33,16 +35,21 @@ def permute_channels(shape: tuple[int, ...], order) -> Permute:
             f"order must be {channels} integers, one per channel; got "
             f"{order.dtype} of shape {order.shape}."
         )
-    if not bool(jnp.all(jnp.sort(order) == jnp.arange(channels))):
-        raise ValueError(
-            f"order must hold each channel 0, ..., {channels - 1} once; got {order}."
-        )
+    once = jnp.all(jnp.sort(order) == jnp.arange(channels))
+    message = f"order must hold each channel 0, ..., {channels - 1} once"
+    if isinstance(once, Tracer):  # drawn under jax.vmap, as glow() builds steps
+        order = eqx.error_if(order, ~once, message + ".")
+    elif not bool(once):
+        raise ValueError(f"{message}; got {order}.")
     flat = jnp.arange(math.prod(shape)).reshape(shape)
     return Permute(flat[..., order])
 
 
-def reverse_channels(shape: tuple[int, ...]) -> Permute:
-    """The channels in reverse order, RealNVP's mixer (Dinh et al., 2017)."""
+def reverse_channels(key: jax.Array | None, shape: tuple[int, ...]) -> Permute:
+    """The channels in reverse order, RealNVP's mixer (Dinh et al., 2017).
+
+    ``key`` is not used: it is there so that every channel mixer is built as
+    ``mixer(key, shape)``."""
     channels = check_event_shape(shape)[-1]
     return permute_channels(shape, jnp.arange(channels)[::-1])
 

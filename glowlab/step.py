@@ -10,12 +10,13 @@ from glowlab.conv1x1 import DenseInvertible1x1Conv, Invertible1x1Conv
 from glowlab.coupling import AffineCoupling
 from glowlab.permutation import reverse_channels, shuffle_channels
 
-# The channel mixers a step can use: Glow's learned 1x1 convolutions, and the
-# fixed permutations of RealNVP and of Glow's comparison.
+# The channel mixers a step can use, each built as mixer(key, shape): Glow's
+# learned 1x1 convolutions, and the fixed permutations of RealNVP and of Glow's
+# comparison.
 MIXERS = {
     "lu": Invertible1x1Conv,
     "dense": DenseInvertible1x1Conv,
-    "reverse": lambda key, shape: reverse_channels(shape),
+    "reverse": reverse_channels,
     "shuffle": shuffle_channels,
 }
 

@@ -22,8 +22,9 @@ def split_trainable(tree):
     """``(trainable, rest)``: the floating-point arrays an optimiser updates, and
     everything else, as ``eqx.partition`` gives them (``eqx.combine`` undoes it).
 
-    A ``paramax.NonTrainable`` part (the LU layer's permutation and signs) goes
-    whole into the rest, as do integers and anything that is not an array.
+    A ``paramax.NonTrainable`` part (a layer frozen with
+    ``paramax.non_trainable``) goes whole into the rest, as do integer arrays
+    (the LU layer's permutation and signs) and anything that is not an array.
     """
     return eqx.partition(
         tree, eqx.is_inexact_array, is_leaf=lambda x: isinstance(x, NonTrainable)

@@ -1,8 +1,9 @@
-"""The table of layer constructors that every layer test is parametrised over.
+"""The table of layer constructors that the generic layer tests run over.
 
-Each entry builds a layer on one event shape and moves its trainable parameters
-away from their initial values, so a test cannot pass only because a layer
-starts as the identity or as a rotation.
+FlowJAX's pattern (its tests/test_bijections/test_bijections.py): one table of
+constructors, a few tests over it. Each entry builds a layer on one event shape
+and moves its trainable parameters away from their initial values, so a test
+cannot pass only because a layer starts as the identity or as a rotation.
 """
 
 import functools
@@ -63,8 +64,7 @@ def _glow(key, shape):
     return moved_from_init(data_init(flow, batch), jr.fold_in(key, 1), scale=0.1)
 
 
-# Each kind of layer, built on any event shape it accepts from a key: the
-# constructors every layer test uses (the property tests draw the shapes).
+# Each kind of layer, built on any event shape it accepts from a key.
 KINDS = {
     "lu": _lu,
     "dense": _dense,
@@ -115,19 +115,10 @@ def built(name: str, seed: int = 0):
     return LAYERS[name](jr.key(seed))
 
 
-# Layers whose log-det is 0 by design, and layers with nothing to train.
+# Layers whose log-det is 0 by design.
 VOLUME_PRESERVING = {"squeeze-image-2x6x3", "shuffle-image-3x2x6"}
-NO_PARAMETERS = VOLUME_PRESERVING
-# Fixed permutations (FlowJAX's Permute) reorder integers as well as floats.
-PERMUTATIONS = {"shuffle-image-3x2x6"}
-
-LAYER_CLASSES = {
-    "Invertible1x1Conv": lambda shape: Invertible1x1Conv(jr.key(0), shape),
-    "DenseInvertible1x1Conv": lambda shape: DenseInvertible1x1Conv(jr.key(0), shape),
-    "ActNorm": ActNorm,
-    "AffineCoupling": lambda shape: AffineCoupling(jr.key(0), shape),
-    "GlowStep": lambda shape: GlowStep(jr.key(0), shape),
-}
+# FlowJAX's own Permute, which glowlab only builds (shuffle_channels).
+FLOWJAX_OWN = {"shuffle-image-3x2x6"}
 
 
 def event(layer, key, dtype=jnp.float64):
@@ -139,12 +130,3 @@ def output_event(layer, key, dtype=jnp.float64):
     """A random event of the layer's output shape (Squeeze changes the shape)."""
     shape = getattr(layer, "out_shape", layer.shape)
     return (2.0 * jr.normal(key, shape)).astype(dtype)
-
-
-def sum_of_parts_log_det(layers, x):
-    """The layers' log-dets, each at the activations that reach it, added."""
-    total, h = 0.0, x
-    for layer in layers:
-        h, log_det = layer.transform_and_log_det(h)
-        total = total + log_det
-    return total

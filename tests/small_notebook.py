@@ -8,17 +8,13 @@ the kernel sends in several chunks, a figure in the book's style, and a timing
 cell whose stored output tools/execute.py must keep.
 """
 
-import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tests.nbval_run import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-from execute import IGNORED, execute, source_hash  # noqa: E402
-from setup_cells import TAG, setup_source  # noqa: E402
+from tools.execute import IGNORED, execute, source_hash
+from tools.setup_cells import TAG, setup_source
 
 NAME = "small.ipynb"
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from setup_cells import LABELS, TAG, release_tag, repository, setup_source  # noqa: E402
+from tests.colab.test_colab_path import redirect_git
+from tools.setup_cells import LABELS, TAG, release_tag, repository, setup_source
 
-from tests.colab.test_colab_path import redirect_git  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())

@@ -34,11 +34,16 @@ def test_convolution_is_the_docstring_formula():
 
 
 def test_starts_like_equinox_conv2d():
-    layer = Conv3x3(3, 5, key=jr.key(0))
-    bound = 1 / np.sqrt(27)  # equinox's 1 / sqrt(fan in)
-    assert layer.weight.shape == (3, 3, 3, 5) and layer.bias.shape == (5,)
-    assert float(jnp.max(jnp.abs(layer.weight))) <= bound
-    assert float(jnp.max(jnp.abs(layer.bias))) <= bound
+    """Weights and bias uniform in +-1/sqrt(9 C_in), as equinox.nn.Conv2d draws
+    them: within the bound, and spread over it as a uniform draw is."""
+    c_in, c_out = 8, 64
+    layer = Conv3x3(c_in, c_out, key=jr.key(0))
+    assert layer.weight.shape == (3, 3, c_in, c_out) and layer.bias.shape == (c_out,)
+    reference = eqx.nn.Conv2d(c_in, c_out, 3, key=jr.key(0))
+    bound = 1 / np.sqrt(9 * c_in)  # equinox's 1 / sqrt(fan in)
+    for values in (layer.weight, layer.bias, reference.weight, reference.bias):
+        assert 0.9 * bound < float(jnp.max(jnp.abs(values))) <= bound
+        np.testing.assert_allclose(jnp.std(values), bound / np.sqrt(3), rtol=0.15)
 
 
 # Compiled, as each mode traces the layer as it does eagerly: run eagerly, every

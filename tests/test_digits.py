@@ -6,7 +6,14 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from glowlab.digits import GREY_LEVELS, bits_per_dim, dequantise, digit_splits, to_logit
+from glowlab.digits import (
+    GREY_LEVELS,
+    LOGIT_ALPHA,
+    bits_per_dim,
+    dequantise,
+    digit_splits,
+    to_logit,
+)
 
 
 def test_the_split_is_fixed_disjoint_and_complete():
@@ -39,10 +46,14 @@ def test_logit_log_det_is_the_jacobian_diagonal():
 
 
 def test_the_uniform_density_scores_log2_17():
-    # p(x) = 1 on [0, 1) means log p(y) = -log|dy/dx|: exactly log2(17) bits/dim.
-    _, log_det = to_logit(jr.uniform(jr.key(0), (3, 8, 8, 1)))
+    """p(x) = 1 on [0, 1), so p(y) = |dx/dy|, here by hand from y: bits/dim are
+    log2 17 exactly when to_logit's log-det is log|dy/dx|."""
+    y, log_det = to_logit(jr.uniform(jr.key(0), (3, 8, 8, 1)))
+    s = jax.nn.sigmoid(y)  # alpha + (1 - 2 alpha) x
+    log_dx_dy = jnp.log(s) + jnp.log1p(-s) - jnp.log(1 - 2 * LOGIT_ALPHA)
+    log_p_y = jnp.sum(log_dx_dy, axis=(1, 2, 3))
     np.testing.assert_allclose(
-        bits_per_dim(-log_det, log_det, 64), np.log2(17), rtol=1e-6
+        bits_per_dim(log_p_y, log_det, 64), np.log2(17), rtol=1e-9
     )
 
 

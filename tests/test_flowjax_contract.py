@@ -1,16 +1,17 @@
-"""FlowJAX's contract, for every bijection in the layer table.
+"""What glowlab's layers must do inside FlowJAX, for every bijection of the table.
 
-What FlowJAX's own tests ask of its bijections, asked of glowlab's: built and run
-with float64 off, wrapped by `Invert`, composed by `Chain` and `Scan`, mapped by
-`Vmap` over batched parameters, fed numpy arrays (and not lists), sampled through
-`Transformed`, and trained by `fit_to_data`.
+Built and run with float64 off, as in a user's default JAX session; stacked
+along a new leading axis and applied by ``Scan`` (as ``glow`` stacks each
+level's steps) and ``Vmap``; and trained by ``fit_to_data``. FlowJAX's own
+behaviour (``Invert``, ``Chain``, ``Transformed``, its input checks) is FlowJAX's
+tests' to check.
 
 `Squeeze` is left out: it changes the event's shape, which a FlowJAX bijection
 never does, so it is not an `AbstractBijection` (see its docstring).
 
-Forward passes, densities and samples are compiled, as a training loop compiles
-them: run eagerly, every operation of a Glow on each new shape compiled on its
-own, which took most of these tests' time. test_layers.py calls layers eagerly.
+Forward passes are compiled, as a training loop compiles them: run eagerly,
+every operation of a Glow on each new shape compiled on its own, which took
+most of these tests' time.
 """
 
 import equinox as eqx
@@ -19,37 +20,25 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
-from flowjax.bijections import AbstractBijection, Chain, Invert, Scan, Vmap
+from flowjax.bijections import Chain, Scan, Vmap
 from flowjax.distributions import StandardNormal, Transformed
 from flowjax.train import fit_to_data
 
-from glowlab import Squeeze, split_trainable
-from tests.layer_table import (
-    LAYERS,
-    built,
-    event,
-    log_det_by_autodiff,
-    round_trip_error,
-)
+from glowlab import TOLERANCE
+from tests.layer_table import LAYERS, built, event
 
-# One entry of the table per kind of bijection: the contract is about how a
-# layer meets FlowJAX, which the layer's shape does not change. The fixed
-# permutations are FlowJAX's own Permute.
-BIJECTIONS = {
-    name: LAYERS[name]
-    for name in [
-        "lu-image-3x5x4",
-        "dense-vector-3",
-        "actnorm-image-4x3x3",
-        "coupling-image-3x2x5",
-        "step-vector-4",
-        "step-shuffle-vector-5",
-        "glow-image-4x4x1",
-    ]
-}
-# Float64 references; float32 runs are compared with bounds for 7-digit
-# arithmetic through a few layers of order-1 values.
-RTOL_64, RTOL_32 = 1e-9, 2e-4
+# One entry of the table per kind of bijection: how a layer meets FlowJAX does
+# not depend on its shape. The fixed permutations are FlowJAX's own Permute.
+BIJECTIONS = [
+    "lu-image-3x5x4",
+    "dense-vector-3",
+    "actnorm-image-4x3x3",
+    "coupling-image-3x2x5",
+    "step-vector-4",
+    "step-shuffle-vector-5",
+    "glow-image-4x4x1",
+]
+TOL = TOLERANCE[jnp.dtype("float64")]
 
 
 def x64_off():
@@ -69,42 +58,17 @@ def stacked(name, count=3):
     return layers, eqx.combine(jax.tree.map(lambda *a: jnp.stack(a), *arrays), static)
 
 
-def test_squeeze_is_not_a_flowjax_bijection():
-    squeeze = Squeeze((4, 4, 1))
-    assert not isinstance(squeeze, AbstractBijection)
-    assert squeeze.out_shape != squeeze.shape
-
-
 @pytest.mark.parametrize("name", BIJECTIONS)
-def test_is_a_flowjax_bijection(name):
-    assert isinstance(built(name), AbstractBijection)
-
-
-@pytest.mark.parametrize("name", BIJECTIONS)
-def test_float32_native_with_x64_off(name):
-    """Built, run and differentiated in float32 with no float64 anywhere."""
+def test_built_and_run_in_float32_with_x64_off(name):
     with x64_off():
-        layer = BIJECTIONS[name](jr.key(0))
+        layer = LAYERS[name](jr.key(0))
         floats = [x for x in jax.tree.leaves(layer) if eqx.is_inexact_array(x)]
         assert floats and {x.dtype for x in floats} == {jnp.dtype(jnp.float32)}
         x = event(layer, jr.key(1), jnp.float32)
         y, log_det = eqx.filter_jit(layer.transform_and_log_det)(x)
-        assert y.dtype == log_det.dtype == jnp.float32
-        assert float(round_trip_error(layer, x)) < 1e-3
-        by_autodiff = log_det_by_autodiff(layer, x)
-        np.testing.assert_allclose(log_det, by_autodiff, rtol=RTOL_32, atol=1e-3)
-
-
-@pytest.mark.parametrize("name", BIJECTIONS)
-def test_invert_swaps_the_directions(name):
-    layer = built(name)
-    x = event(layer, jr.key(1))
-    inverted = Invert(layer)
-    y, log_det = inverted.transform_and_log_det(x)
-    x_back, log_det_back = layer.inverse_and_log_det(x)
-    np.testing.assert_allclose(y, x_back, rtol=RTOL_64)
-    np.testing.assert_allclose(log_det, log_det_back, rtol=RTOL_64)
-    np.testing.assert_allclose(inverted.inverse(y), x, rtol=1e-8, atol=1e-10)
+        x_back, inverse_log_det = eqx.filter_jit(layer.inverse_and_log_det)(y)
+        dtypes = {a.dtype for a in (y, log_det, x_back, inverse_log_det)}
+        assert dtypes == {jnp.dtype(jnp.float32)}
 
 
 @pytest.mark.parametrize("name", BIJECTIONS)
@@ -113,10 +77,10 @@ def test_scan_equals_chain_of_the_same_layers(name):
     x = event(layers[0], jr.key(1))
     y_scan, log_det_scan = Scan(stack).transform_and_log_det(x)
     y_chain, log_det_chain = Chain(layers).transform_and_log_det(x)
-    np.testing.assert_allclose(y_scan, y_chain, rtol=RTOL_64, atol=1e-12)
-    np.testing.assert_allclose(log_det_scan, log_det_chain, rtol=RTOL_64)
+    np.testing.assert_allclose(y_scan, y_chain, rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(log_det_scan, log_det_chain, rtol=TOL)
     x_back = Scan(stack).inverse(y_scan)
-    np.testing.assert_allclose(x_back, x, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(x_back, x, rtol=TOL, atol=TOL)
 
 
 @pytest.mark.parametrize("name", BIJECTIONS)
@@ -128,36 +92,14 @@ def test_vmap_over_batched_parameters(name):
     x = jnp.stack([event(layer, jr.key(i)) for i, layer in enumerate(layers)])
     y, log_det = eqx.filter_jit(mapped.transform_and_log_det)(x)
     for i, layer in enumerate(layers):
-        np.testing.assert_allclose(y[i], layer.transform(x[i]), rtol=RTOL_64)
+        np.testing.assert_allclose(y[i], layer.transform(x[i]), rtol=TOL, atol=TOL)
     parts = sum(layer.transform_and_log_det(x[i])[1] for i, layer in enumerate(layers))
-    np.testing.assert_allclose(log_det, parts, rtol=RTOL_64)
-
-
-@pytest.mark.parametrize("name", BIJECTIONS)
-def test_numpy_input_works_and_lists_are_rejected(name):
-    layer = built(name)
-    x = event(layer, jr.key(1))
-    np.testing.assert_array_equal(layer.transform(np.asarray(x)), layer.transform(x))
-    with pytest.raises(TypeError):
-        layer.transform(np.asarray(x).tolist())
-
-
-@pytest.mark.parametrize("name", BIJECTIONS)
-def test_transformed_sample_shapes_and_log_prob(name):
-    layer = built(name)
-    dist = Transformed(StandardNormal(layer.shape), layer)
-    samples = eqx.filter_jit(dist.sample)(jr.key(1), (4, 2))
-    assert samples.shape == (4, 2, *layer.shape)
-    again, log_probs = eqx.filter_jit(dist.sample_and_log_prob)(jr.key(1), (4, 2))
-    assert log_probs.shape == (4, 2)
-    np.testing.assert_allclose(again, samples, rtol=RTOL_64)
-    log_prob = eqx.filter_jit(dist.log_prob)
-    np.testing.assert_allclose(log_probs, log_prob(samples), rtol=1e-8)
+    np.testing.assert_allclose(log_det, parts, rtol=TOL)
 
 
 @pytest.mark.parametrize("name", BIJECTIONS)
 def test_fit_to_data_trains_it(name):
-    """FlowJAX's own training loop lowers the loss and leaves fixed parts fixed."""
+    """FlowJAX's own training loop lowers the loss."""
     layer = built(name)
     dist = Transformed(StandardNormal(layer.shape), layer)
     # Far from what any layer of the table fits at the start.
@@ -175,4 +117,3 @@ def test_fit_to_data_trains_it(name):
     nll = eqx.filter_jit(lambda d: -jnp.mean(d.log_prob(data)))
     nll_before, nll_after = nll(dist), nll(fitted)
     assert nll_after < nll_before
-    assert eqx.tree_equal(split_trainable(dist)[1], split_trainable(fitted)[1])

@@ -5,8 +5,17 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from glowlab import GlowStep, glow
+from glowlab import DenseInvertible1x1Conv, GlowStep, Invertible1x1Conv, glow
 from glowlab.permutation import permute_channels, reverse_channels, shuffle_channels
+
+
+def channel_order(mixer, shape):
+    """Which input channel each output channel takes, read off the mixer's map
+    at every pixel (one order for all of them)."""
+    channels = jnp.broadcast_to(jnp.arange(shape[-1], dtype=float), shape)
+    pixels = np.asarray(mixer.transform(channels)).reshape(-1, shape[-1])
+    assert (pixels == pixels[0]).all(), "a mixer reorders every pixel alike"
+    return pixels[0].astype(int).tolist()
 
 
 def test_permute_channels_moves_channels_only():
@@ -18,14 +27,13 @@ def test_permute_channels_moves_channels_only():
 
 
 def test_reverse_and_shuffle():
-    x = jr.normal(jr.key(0), (5,))
-    np.testing.assert_array_equal(reverse_channels((5,)).transform(x), x[::-1])
-    shuffled = shuffle_channels(jr.key(1), (5,)).transform(x)
-    np.testing.assert_array_equal(jnp.sort(shuffled), jnp.sort(x))
-    # Fixed by its key: the same key gives the same order.
-    np.testing.assert_array_equal(
-        shuffle_channels(jr.key(1), (5,)).transform(x), shuffled
-    )
+    shape = (2, 3, 5)
+    assert channel_order(reverse_channels(jr.key(1), shape), shape) == [4, 3, 2, 1, 0]
+    order = channel_order(shuffle_channels(jr.key(1), shape), shape)
+    assert sorted(order) == [0, 1, 2, 3, 4]
+    assert order not in ([0, 1, 2, 3, 4], [4, 3, 2, 1, 0]), "not shuffled"
+    # Drawn from its key, not from a global generator: the same key, the same order.
+    assert channel_order(shuffle_channels(jr.key(1), shape), shape) == order
 
 
 @pytest.mark.parametrize(
@@ -41,13 +49,31 @@ def test_permute_channels_rejects_a_bad_order(order, message):
         permute_channels((2, 2, 4), jnp.asarray(order))
 
 
+LEARNED = {"lu": Invertible1x1Conv, "dense": DenseInvertible1x1Conv}
+
+
 @pytest.mark.parametrize("mixer", ["lu", "dense", "reverse", "shuffle"])
 def test_glow_uses_the_mixer_in_every_step(mixer):
-    flow = glow(
-        jr.key(0), (4, 4, 1), levels=2, steps_per_level=2, hidden=4, mixer=mixer
+    # Two channels, so that each level's orders are drawn from 8 and 16; and
+    # JAX's default generator, whose draws under vmap follow each key (the
+    # tests' "rbg", tests/conftest.py, need not).
+    key = jr.key(0, impl="threefry2x32")
+    flow = glow(key, (4, 4, 2), levels=2, steps_per_level=2, hidden=4, mixer=mixer)
+    steps = [step for level in range(2) for step in flow.steps(level)]
+    if mixer in LEARNED:
+        assert all(type(step.mixer) is LEARNED[mixer] for step in steps)
+        return
+    orders = [channel_order(step.mixer, step.shape) for step in steps]
+    reversed_orders = [list(range(step.shape[-1]))[::-1] for step in steps]
+    assert all(
+        sorted(order) == sorted(r)
+        for order, r in zip(orders, reversed_orders, strict=True)
     )
-    kinds = {type(step.mixer) for level in flow.levels for step in level}
-    assert kinds == {type(GlowStep(jr.key(0), (4,), mixer=mixer).mixer)}
+    if mixer == "reverse":
+        assert orders == reversed_orders
+    else:  # each step draws its own order, from its own key
+        assert all(order != r for order, r in zip(orders, reversed_orders, strict=True))
+        assert orders[0] != orders[1] and orders[2] != orders[3]
 
 
 def test_an_unknown_mixer_is_named():

@@ -1,15 +1,11 @@
 """tools/training_spread.py: what it compares, and its perturbation."""
 
-import sys
-from pathlib import Path
-
 import jax.numpy as jnp
 import nbformat
 import optax
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import training_spread  # noqa: E402
+from tools import training_spread
 
 
 def cell_printing(text):

@@ -42,6 +42,7 @@ HELPERS = {
     GlowStep: {"layers": lambda layer: layer.layers},
     MultiScaleGlow: {
         "level_latents": lambda layer: layer.level_latents(event(layer, jr.key(2))),
+        "steps": lambda layer: layer.steps(1),
     },
 }
 
@@ -81,7 +82,7 @@ def test_helpers_work_on_wrapped_layers(name, helper, wrapper):
     wrapped = WRAPPERS[wrapper](layer)
     assert not eqx.tree_equal(wrapped, layer), "the wrapper changed nothing"
     expected, got = call(layer), call(wrapped)
-    if helper == "layers":  # a container gives its layers as they are: wrapped
+    if helper in ("layers", "steps"):  # a container gives its layers wrapped
         got = unwrap(got)
     # Arrays only: a step's layers also hold functions (the activations).
     expected_leaves = jax.tree.leaves(eqx.filter(expected, eqx.is_array))

@@ -12,8 +12,8 @@ _build/numerics/SETTING.json; the summary then says, for each setting:
   machine's default run (a setting that moves nothing proves nothing here);
 - for each cell with a declared tolerance, the largest move, as a share of it.
 
-    python tools/numerics_matrix.py              # every setting
-    python tools/numerics_matrix.py --only default haswell
+    python -m tools.numerics_matrix            # every setting
+    python -m tools.numerics_matrix --only default haswell
 """
 
 import argparse
@@ -24,10 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.nbval_tolerance import pieces
 
-from tests.nbval_tolerance import pieces  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "_build" / "numerics"
 

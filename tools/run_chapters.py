@@ -6,6 +6,10 @@ notebook runs in a fresh kernel of the Python that runs this script, in a
 working folder of your choice (default: the notebook's own), and the printed
 table says which Python and packages ran, how long each chapter took, and the
 first error of any chapter that failed.
+
+`make test-lowest` runs it as `python -m tools.run_chapters`. It imports nothing
+from the repository, so the Colab simulation (tests/colab) runs it by its path
+in an environment that has only what the notebooks' setup cell installed.
 """
 
 import argparse

@@ -17,7 +17,7 @@ largest move as a share of the tolerance; for a cell compared exactly, whether
 any trial printed something else (such a cell is checking a number that
 training can move, and needs a tolerance or a different print).
 
-    python tools/training_spread.py notebooks/04_glow_step.ipynb --trials 8
+    python -m tools.training_spread notebooks/04_glow_step.ipynb --trials 8
 """
 
 import argparse
@@ -32,10 +32,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.nbval_tolerance import declared_tolerance, is_decimal, pieces
 
-from tests.nbval_tolerance import declared_tolerance, is_decimal, pieces  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "_build" / "spread"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
+from tools.setup_cells import release_tag, repository
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-from setup_cells import release_tag, repository  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # What a Colab runtime has before any notebook cell runs (newest unless pinned).

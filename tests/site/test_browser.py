@@ -10,111 +10,30 @@ installs it).
 """
 
 import json
-import os
 import re
-import shutil
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-SCREENSHOTS = ROOT / "_build" / "screenshots"
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import site_fixes  # noqa: E402
+from book._ext.glowlab_site import colab, fixes
 
-# As this machine's probe starts it: no sandbox as root, and nothing that
-# reaches for the (closed) network in the background.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def toc_pages() -> list[str]:
-    pages = [TOC["root"]]
-    for part in TOC.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
-
-
-PAGES = toc_pages()
-
-
-def find_chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and (path := shutil.which(candidate)):
-            return path
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip(
-            "browser test skipped: no Chromium found. Install Debian's chromium "
-            "(apt-get install chromium) or set CHROMIUM to its path."
-        )
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make book` first")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-# A phone, the width where the page contents become a button, and a desktop.
-PHONE, NARROW_DESKTOP, DESKTOP = 390, 1100, 1400
-
-
-def open_page(browser, page_name, width=1280):
-    """Open one built page; return the page and the problems the browser logged."""
-    phone = width < 600  # a touch screen, as a phone has
-    page = browser.new_page(
-        viewport={"width": width, "height": 844 if phone else 900}, has_touch=phone
-    )
-    problems = []
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on(
-        "requestfailed",
-        lambda r: problems.append(f"failed request: {r.url} {r.failure}"),
-    )
-    page.goto((HTML / f"{page_name}.html").as_uri(), wait_until="load")
-    return page, problems
-
-
-def wait_for_maths(page):
-    """Wait until MathJax has typeset the page; Sphinx loads it only where there
-    is maths, so a page without any returns at once."""
-    if page.evaluate("document.querySelectorAll('.math').length") == 0:
-        return
-    page.wait_for_function(
-        "window.MathJax && MathJax.startup && MathJax.startup.promise"
-    )
-    page.evaluate("MathJax.startup.promise")
+from .browsing import (
+    CONFIG,
+    DESKTOP,
+    HTML,
+    NARROW_DESKTOP,
+    PAGES,
+    PHONE,
+    ROOT,
+    SCREENSHOTS,
+    TOC,
+    load_lazy_images,
+    open_page,
+    press,
+    wait_for_layout,
+    wait_for_maths,
+)
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -122,8 +41,7 @@ def test_page_renders_cleanly(browser, page_name):
     page, problems = open_page(browser, page_name)
     try:
         wait_for_maths(page)
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.wait_for_load_state("load")
+        load_lazy_images(page)
 
         maths = page.evaluate("document.querySelectorAll('.math').length")
         typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
@@ -200,19 +118,11 @@ def test_navigation_reaches_every_chapter(browser):
     assert missing == [], f"pages not reachable from the navigation: {missing}"
 
 
-def press(locator, width):
-    """Tap on a phone, click on a desktop."""
-    if width == PHONE:
-        locator.tap()
-    else:
-        locator.click()
-
-
 def test_pages_that_cannot_run_in_colab_have_no_launch_button(browser):
     """The performance page only reads benchmark results saved in the repository,
-    which Colab lacks (book/_ext/site_fixes.py); every chapter has its button
+    which Colab lacks (book/_ext/glowlab_site/colab.py); every chapter has its button
     (test_colab_link_points_at_this_notebook)."""
-    for page_name in site_fixes.NO_LAUNCH:
+    for page_name in colab.NO_LAUNCH:
         page, _ = open_page(browser, page_name)
         links = page.evaluate(
             "Array.from(document.querySelectorAll('a')).map(a => a.href)"
@@ -284,16 +194,18 @@ def test_page_contents_can_be_opened(browser, width):
 @pytest.mark.parametrize("page_name", PAGES)
 def test_page_fits_a_phone(browser, page_name):
     """Nothing makes the page scroll sideways at 390 px: long inline code, API
-    signatures and printed outputs wrap (book/_static/glowlab.css), and long
-    display equations are broken over lines. Only code cells scroll inside
-    their own boxes (tables: test_tables_show_every_column)."""
+    signatures and printed prose wrap (book/_static/glowlab.css), and long
+    display equations are broken over lines. Only code and printed tables
+    scroll inside their own boxes (test_reader.py checks both; tables:
+    test_tables_show_every_column)."""
     page, _ = open_page(browser, page_name, PHONE)
     wait_for_maths(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     # Boxes that would scroll sideways: display maths, printed outputs.
     cut = page.evaluate(
         """Array.from(document.querySelectorAll(
-            'main mjx-container[display="true"], main .cell_output pre'))
+            'main mjx-container[display="true"],'
+            + 'main .cell_output .output:not(.tabular) pre'))
           .filter(e => e.scrollWidth > e.clientWidth + 1)
           .map(e => e.textContent.slice(0, 60))"""
     )
@@ -304,11 +216,15 @@ def test_page_fits_a_phone(browser, page_name):
 
 @pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
 def test_hidden_cells_say_what_they_hide(browser, page_name):
-    """Each exercise's hidden answer says "Show solution", the setup cell says
-    it is Colab's; no toggle says myst-nb's generic "Show code cell ..."."""
+    """Each exercise's hidden answer says "Show solution" (test_reader.py checks
+    that it is one per exercise), the setup cell says it is Colab's; no toggle
+    says myst-nb's generic "Show code cell ..."."""
     notebook = json.loads((ROOT / f"{page_name}.ipynb").read_text())
     solutions = sum(
-        "hide-cell" in cell["metadata"].get("tags", []) for cell in notebook["cells"]
+        "**Exercise " in line
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "markdown"
+        for line in cell["source"]
     )
     page, _ = open_page(browser, page_name)
     labels = page.locator("details.hide summary .collapsed").all_inner_texts()
@@ -393,7 +309,7 @@ def test_page_is_published_as_a_site(browser, page_name):
         assert any(h.startswith(f"{repo}/issues/new") for h in links)
         edits = [h for h in links if h.startswith(f"{repo}/edit/")]
         assert edits == [
-            f"{repo}/edit/{site_fixes.EDIT_BRANCH}/{page_name}.{suffix}"
+            f"{repo}/edit/{fixes.EDIT_BRANCH}/{page_name}.{suffix}"
             for suffix in ("ipynb", "md")
             if (ROOT / f"{page_name}.{suffix}").exists()
         ]
@@ -410,18 +326,23 @@ def test_page_is_published_as_a_site(browser, page_name):
         for key in ("description", "og:title", "og:description", "og:site_name"):
             assert len(meta.get(key, "")) > 3, key
         assert "\\" not in meta["description"], "TeX in the description"
-        assert len(meta["description"]) <= site_fixes.DESCRIPTION_LENGTH
+        assert "[ " not in meta["description"], "a citation split in the description"
+        assert meta["og:description"] == meta["description"]
+        assert (
+            len(meta["description"])
+            <= CONFIG["sphinx"]["config"]["ogp_description_length"]
+        )
     finally:
         page.close()
 
 
 def test_site_ships_only_what_pages_use(browser):
     """No source maps, no MathJax SVG output, no fontawesome.js (see
-    book/_ext/site_fixes.py and the Makefile's mathjax target); the icons
+    book/_ext/glowlab_site/fixes.py and the Makefile's mathjax target); the icons
     still draw, from the theme's Font Awesome web fonts."""
     assert list(HTML.rglob("*.map")) == []
     assert not (HTML / "_static" / "mathjax" / "output" / "svg").exists()
-    assert not (HTML / site_fixes.FONTAWESOME_JS).exists()
+    assert not (HTML / fixes.FONTAWESOME_JS).exists()
     loading = [p for p in HTML.rglob("*.html") if "fontawesome.js" in p.read_text()]
     assert loading == [], f"pages that still load fontawesome.js: {loading[:3]}"
     page, problems = open_page(browser, "notebooks/04_glow_step")
@@ -448,7 +369,8 @@ def test_site_ships_only_what_pages_use(browser):
 @pytest.mark.parametrize("page_name", [p for p in PAGES if p.startswith("notebooks/")])
 def test_punctuation_stays_with_its_formula(browser, page_name, width):
     """No "." alone at the start of a line after a formula: inline maths and
-    the punctuation after it are one unbreakable span (book/_ext/site_fixes.py)."""
+    the punctuation after it are one unbreakable span
+    (book/_ext/glowlab_site/punctuation.py)."""
     page, _ = open_page(browser, page_name, width)
     wait_for_maths(page)
     loose, split = page.evaluate(
@@ -470,18 +392,17 @@ def test_punctuation_stays_with_its_formula(browser, page_name, width):
 @pytest.mark.parametrize("page_name", PAGES)
 def test_tables_show_every_column(browser, page_name, width):
     """No table is cut off: each fits its column, a table too wide shown row by
-    row (book/_static/tables.js) with every cell labelled by its column; every
+    row (book/_static/glowlab.js) with every cell labelled by its column; every
     table has a header. On a desktop the chapters' tables are real tables."""
     page, problems = open_page(browser, page_name, width)
-    wait_for_maths(page)
-    page.wait_for_function("document.readyState === 'complete'")
-    page.wait_for_timeout(300)  # tables.js runs once MathJax has typeset
+    wait_for_layout(page)
     tables = page.evaluate(
         """Array.from(document.querySelectorAll('main table')).map(t => ({
           fits: t.scrollWidth <= t.parentElement.clientWidth + 1,
           stacked: t.classList.contains('stacked'),
           header: Array.from(t.querySelectorAll('thead th'), h => h.innerText.trim()),
-          unlabelled: Array.from(t.querySelectorAll('tbody tr')).flatMap(r =>
+          unlabelled: !t.classList.contains('stacked') ? 0
+            : Array.from(t.querySelectorAll('tbody tr')).flatMap(r =>
             Array.from(r.children).filter((d, i) =>
               t.querySelectorAll('thead th')[i]?.innerText.trim()
               && !d.dataset.label)).length,
@@ -526,6 +447,7 @@ def test_figures_are_sharp_and_readable_on_a_phone(browser, page_name):
     at a scale where its smallest text is 8 px or more: panels are stacked, not
     squeezed side by side."""
     page, problems = open_page(browser, page_name, PHONE)
+    load_lazy_images(page)
     figures = page.evaluate(
         """Array.from(document.querySelectorAll('main .cell_output img'), i => {
           const box = i.getBoundingClientRect();
@@ -562,6 +484,7 @@ def test_notebooks_draw_no_text_smaller_than_the_style():
 
 def test_intro_shows_how_the_chapters_build_on_each_other(browser):
     page, _ = open_page(browser, TOC["root"], PHONE)
+    load_lazy_images(page)
     figure = page.locator("#fig-chapters img")
     loaded = figure.evaluate("i => i.complete && i.naturalWidth > 0")
     alt, width = figure.get_attribute("alt"), figure.bounding_box()["width"]

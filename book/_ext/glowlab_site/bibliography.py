@@ -1,10 +1,12 @@
-"""The bibliography labelled as the text cites it: "Kingma and Dhariwal, 2018".
+"""The bibliography labelled and sorted as the text cites it: "Kingma and
+Dhariwal, 2018", in the order of those labels.
 
 The chapters cite author-year (`bibtex_reference_style: author_year`), but
 pybtex's styles label the list at the end "KD18" (alpha) or "1" (plain), so a
-reader could not match one to the other. This style keeps pybtex's "unsrt"
-entries (with their DOI and URL links) and gives each the label the text shows.
-It is selected with `bibtex_default_style: authoryear`.
+reader could not match one to the other, and "unsrt" lists it in citation
+order. This style keeps pybtex's "unsrt" entries (with their DOI and URL links),
+gives each the label the text shows, and sorts the list by that label. It is
+selected with `bibtex_default_style: authoryear`.
 
 glowlab's docstrings cite in plain text, "(Kingma & Dhariwal, 2018)", so that
 they read well in `help()`; on the API page each such citation becomes a link
@@ -17,6 +19,7 @@ import re
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
 
 
 def authors(entry) -> str:
@@ -36,8 +39,22 @@ class AuthorYearLabels(BaseLabelStyle):
             yield f"{authors(entry)}, {entry.fields.get('year', 'n.d.')}"
 
 
+class ByLabel(BaseSortingStyle):
+    """The order a reader scans the labels in: authors, then year. (pybtex's
+    author_year_title sorts by every author's full name, which can disagree
+    with labels that name only the first.)"""
+
+    def sorting_key(self, entry):
+        return (
+            authors(entry).casefold(),
+            entry.fields.get("year", ""),
+            entry.fields.get("title", ""),
+        )
+
+
 class AuthorYear(UnsrtStyle):
     default_label_style = AuthorYearLabels
+    default_sorting_style = ByLabel
 
 
 # How glowlab's docstrings cite: text -> key in book/references.bib.
@@ -61,7 +78,7 @@ def link_citations(app, what, name, obj, options, lines):
         if unknown:
             raise UnknownCitation(
                 f"{name} cites {unknown}: add it to book/references.bib and to "
-                "CITATIONS in book/_ext/bibliography.py"
+                "CITATIONS in book/_ext/glowlab_site/bibliography.py"
             )
         return f":cite:p:`{','.join(CITATIONS[c] for c in cited)}`"
 
@@ -71,4 +88,3 @@ def link_citations(app, what, name, obj, options, lines):
 def setup(app):
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYear)
     app.connect("autodoc-process-docstring", link_citations)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
