@@ -362,6 +362,11 @@ def exercises(page_name) -> list[dict]:
                 found[-1]["code"] = True
                 found[-1]["output"] = bool(cell.get("outputs"))
             continue
+        headings = re.findall(r"\*\*Exercise\b[^*]*\*\*", text)
+        assert len(headings) == len(EXERCISE.findall(text)), (
+            f"{page_name}: an exercise heading must read **Exercise N.**, "
+            f"the site's solution merge finds no other: {headings}"
+        )
         events = [(m.start(), "exercise", m[1]) for m in EXERCISE.finditer(text)]
         events += [(m.start(), "about", m[1]) for m in ABOUT.finditer(text)]
         for _, kind, value in sorted(events):
