@@ -12,7 +12,7 @@ from glowlab.conv1x1 import DenseInvertible1x1Conv, Invertible1x1Conv
 from glowlab.coupling import AffineCoupling, log_scale_from
 from glowlab.digits import GREY_LEVELS, bits_per_dim, dequantise, digit_splits, to_logit
 from glowlab.initialisation import data_init
-from glowlab.multiscale import MultiScaleGlow, glow
+from glowlab.multiscale import MultiScaleGlow, SplitPrior, glow
 from glowlab.permutation import permute_channels, reverse_channels, shuffle_channels
 from glowlab.precision import astype
 from glowlab.printing import assert_above, assert_below, format_signed
@@ -37,6 +37,7 @@ __all__ = [
     "shuffle_channels",
     # The multi-scale Glow, and initialising a flow from data
     "MultiScaleGlow",
+    "SplitPrior",
     "data_init",
     "glow",
     # The digits, prepared

@@ -58,9 +58,11 @@ def _step(key, shape, mixer="lu"):
     return moved_from_init(step, jr.fold_in(key, 1), scale=0.2)
 
 
-def _glow(key, shape):
+def _glow(key, shape, split_prior=False):
     batch = jr.uniform(key, (16, *shape))
-    flow = glow(key, shape, levels=2, steps_per_level=1, hidden=4)
+    flow = glow(
+        key, shape, levels=2, steps_per_level=1, hidden=4, split_prior=split_prior
+    )
     return moved_from_init(data_init(flow, batch), jr.fold_in(key, 1), scale=0.1)
 
 
@@ -73,6 +75,7 @@ KINDS = {
     "step": _step,
     "step-shuffle": lambda key, shape: _step(key, shape, "shuffle"),
     "glow": _glow,
+    "glow-prior": lambda key, shape: _glow(key, shape, split_prior=True),
     "squeeze": lambda key, shape: Squeeze(shape),
     "shuffle": shuffle_channels,
 }
@@ -90,6 +93,7 @@ SHAPES = {
     "step": [(4,), (2, 2, 4)],
     "step-shuffle": [(5,)],  # FlowJAX's Permute as the mixer
     "glow": [(4, 4, 1)],  # two levels: a split hands half the channels on
+    "glow-prior": [(4, 4, 1)],  # and Glow's learned prior for the other half
     "squeeze": [(2, 6, 3)],
     "shuffle": [(3, 2, 6)],
 }

@@ -8,15 +8,20 @@ import jax.random as jr
 import numpy as np
 import pytest
 from flowjax.bijections import Chain, Invert
+from flowjax.distributions import Normal, StandardNormal, Transformed
+from jax.scipy.stats import norm
 
 from glowlab import (
     ActNorm,
     AffineCoupling,
     GlowStep,
     Invertible1x1Conv,
+    MultiScaleGlow,
+    SplitPrior,
     Squeeze,
     data_init,
     glow,
+    moved_from_init,
 )
 from glowlab.coupling import log_scale_from
 
@@ -152,9 +157,32 @@ def test_glow_latent_keeps_the_shape_and_levels_get_coarser():
     np.testing.assert_allclose(jnp.sort(latents), jnp.sort(z.ravel()), atol=1e-12)
 
 
-def test_glow_data_init_standardises_every_step_of_every_level():
+@pytest.mark.parametrize("split_prior", [False, True])
+def test_latent_from_levels_joins_what_level_latents_cut(split_prior):
+    flow = glow(
+        jr.key(0), (8, 8, 1), levels=3, steps_per_level=1, hidden=4,
+        split_prior=split_prior,
+    )  # fmt: skip
+    flow = moved_from_init(flow, jr.key(2), scale=0.1)
+    x = jr.uniform(jr.key(1), (8, 8, 1))
+    np.testing.assert_array_equal(
+        flow.latent_from_levels(flow.level_latents(x)), flow.transform(x)
+    )
+    with pytest.raises(ValueError, match="levels' shapes"):
+        flow.latent_from_levels(flow.level_latents(x)[1:])
+
+
+@pytest.mark.parametrize("split_prior", [False, True])
+def test_glow_data_init_standardises_every_step_of_every_level(split_prior):
     batch = 3.0 + 2.0 * jr.uniform(jr.key(0), (64, 4, 4, 1))
-    flow = glow(jr.key(1), (4, 4, 1), levels=2, steps_per_level=2, hidden=4)
+    flow = glow(
+        jr.key(1),
+        (4, 4, 1),
+        levels=2,
+        steps_per_level=2,
+        hidden=4,
+        split_prior=split_prior,
+    )
     flow = data_init(flow, batch)
     h = batch
     for level, squeeze in enumerate(flow.squeezes):
@@ -163,6 +191,100 @@ def test_glow_data_init_standardises_every_step_of_every_level():
             assert_standardised(jax.vmap(step.actnorm.transform)(h))
             h = jax.vmap(step.transform)(h)
         h = h[..., : h.shape[-1] // 2]  # the half that goes on
+
+
+def _prior_glow():
+    """A two-level Glow on 4x4x1 with split priors, moved from its start."""
+    batch = jr.uniform(jr.key(0), (16, 4, 4, 1))
+    flow = glow(jr.key(1), (4, 4, 1), steps_per_level=1, hidden=4, split_prior=True)
+    return moved_from_init(data_init(flow, batch), jr.key(2), scale=0.2)
+
+
+def test_split_prior_is_off_by_default_and_starts_as_the_standard_normal():
+    x = jr.uniform(jr.key(3), (4, 4, 1))
+    plain = glow(jr.key(1), (4, 4, 1), steps_per_level=1, hidden=4)
+    with_prior = glow(
+        jr.key(1), (4, 4, 1), steps_per_level=1, hidden=4, split_prior=True
+    )
+    assert plain.priors is None
+    assert len(with_prior.priors) == 1
+    for got, expected in zip(
+        with_prior.transform_and_log_det(x), plain.transform_and_log_det(x), strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_split_prior_density_is_the_gaussian_of_split2d_prior():
+    # log p(x) by hand: the factored-out half z1 scored under N(mu, sigma^2)
+    # read from the kept half a1, the last level's output under N(0, I).
+    flow = _prior_glow()
+    x = jr.uniform(jr.key(3), (4, 4, 1))
+    h, log_det_1 = flow.levels[0].transform_and_log_det(flow.squeezes[0].transform(x))
+    a1, z1 = h[..., :2], h[..., 2:]
+    mean, log_scale = flow.priors[0].mean_and_log_scale(a1)
+    assert float(jnp.abs(mean).max()) > 0.01  # the prior has moved
+    z2, log_det_2 = flow.levels[1].transform_and_log_det(flow.squeezes[1].transform(a1))
+    by_hand = (
+        norm.logpdf(z1, mean, jnp.exp(log_scale)).sum()
+        + norm.logpdf(z2).sum()
+        + log_det_1
+        + log_det_2
+    )
+    model = Transformed(StandardNormal(flow.shape), Invert(flow))
+    np.testing.assert_allclose(model.log_prob(x), by_hand, rtol=1e-10)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.7])
+def test_split_prior_sampling_matches_the_density(temperature):
+    # Sampling runs the inverse (prior's mean + scale * eps); the density runs
+    # the forward map. Their log-probabilities must agree, at any temperature.
+    flow = _prior_glow()
+    model = Transformed(Normal(jnp.zeros(flow.shape), temperature), Invert(flow))
+    x, log_p = model.sample_and_log_prob(jr.key(4), (8,))
+    np.testing.assert_allclose(model.log_prob(x), log_p, rtol=1e-9, atol=1e-9)
+    eps = flow.transform(x[0])
+    np.testing.assert_allclose(flow.inverse(eps), x[0], atol=1e-10)
+
+
+def test_split_prior_standardises_the_factored_half():
+    prior = moved_from_init(SplitPrior(jr.key(0), (2, 2, 2), 2), jr.key(1))
+    kept, z = jr.normal(jr.key(2), (2, 2, 2)), jr.normal(jr.key(3), (2, 2, 2))
+    eps, log_det = prior.standardise(z, kept)
+    mean, log_scale = prior.mean_and_log_scale(kept)
+    np.testing.assert_allclose(eps, (z - mean) / jnp.exp(log_scale), rtol=1e-12)
+    back, inverse_log_det = prior.unstandardise(eps, kept)
+    np.testing.assert_allclose(back, z, atol=1e-12)
+    np.testing.assert_allclose(log_det, -inverse_log_det, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda: SplitPrior(jr.key(0), (4,), 2), ValueError, "image"),
+        (lambda: SplitPrior(jr.key(0), (2, 2, 2), 0), ValueError, "positive"),
+        (
+            lambda: SplitPrior(jr.key(0), (2, 2, 2), 2).standardise(
+                jnp.ones((2, 2, 2)), jnp.ones((2, 2, 3))
+            ),
+            ValueError,
+            r"kept half of shape \(2, 2, 2\)",
+        ),
+        (
+            lambda: MultiScaleGlow(
+                glow(jr.key(0), (4, 4, 1), hidden=4).squeezes,
+                glow(jr.key(0), (4, 4, 1), hidden=4).levels,
+                priors=[],
+            ),
+            ValueError,
+            "one SplitPrior per split",
+        ),
+        (lambda: glow(jr.key(0), (4, 4, 1), split_prior=1), TypeError, "True or False"),
+    ],
+    ids=["vector", "no-channels", "wrong-kept-shape", "too-few", "not-a-bool"],
+)
+def test_split_prior_errors(build, error, match):
+    with pytest.raises(error, match=match):
+        build()
 
 
 @pytest.mark.parametrize(
