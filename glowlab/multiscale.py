@@ -282,7 +282,8 @@ def glow(
         levels: Number of levels, at least 1.
         steps_per_level: Glow steps per level, at least 1.
         mixer: Every step's channel mixer (see :class:`~glowlab.GlowStep`):
-            ``"lu"`` (Glow's), ``"dense"``, ``"reverse"`` or ``"shuffle"``.
+            ``"lu"``, ``"dense"``, ``"rotation"`` (dense's random start,
+            never trained), ``"reverse"`` or ``"shuffle"``.
         split_prior: Give each factored-out half Glow's learned prior, a
             :class:`~glowlab.SplitPrior` (zero-initialised, so the flow
             starts as without it). Off by default: a standard normal prior.

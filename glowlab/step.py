@@ -3,6 +3,7 @@
 import jax
 import jax.random as jr
 from flowjax.bijections import AbstractBijection, Chain
+from paramax import non_trainable
 
 from glowlab._shapes import check_event_shape
 from glowlab.actnorm import ActNorm
@@ -10,14 +11,29 @@ from glowlab.conv1x1 import DenseInvertible1x1Conv, Invertible1x1Conv
 from glowlab.coupling import AffineCoupling
 from glowlab.permutation import reverse_channels, shuffle_channels
 
+
+def fixed_rotation(key: jax.Array, shape: tuple[int, ...]) -> DenseInvertible1x1Conv:
+    r"""A random rotation drawn once from ``key``, then never trained.
+
+    The dense 1x1 convolution with its weight wrapped in
+    ``paramax.non_trainable``: the same initial :math:`\mathbf{W}` as
+    ``DenseInvertible1x1Conv(key, shape)`` (and as the LU layer from the same
+    key), which :func:`~glowlab.split_trainable` leaves out of training. The
+    control that separates "learned against fixed" from "rotation against
+    permutation" in a comparison of mixers.
+    """
+    return non_trainable(DenseInvertible1x1Conv(key, shape))
+
+
 # The channel mixers a step can use, each built as mixer(key, shape): Glow's
-# learned 1x1 convolutions, and the fixed permutations of RealNVP and of Glow's
-# comparison.
+# learned 1x1 convolutions, the fixed permutations of RealNVP and of Glow's
+# comparison, and a fixed random rotation.
 MIXERS = {
     "lu": Invertible1x1Conv,
     "dense": DenseInvertible1x1Conv,
     "reverse": reverse_channels,
     "shuffle": shuffle_channels,
+    "rotation": fixed_rotation,
 }
 
 
@@ -43,14 +59,16 @@ class GlowStep(Chain):
 
     ``mixer`` replaces the 1x1 convolution, for comparing channel mixers as the
     Glow paper does: ``"lu"`` (the default, :class:`Invertible1x1Conv`),
-    ``"dense"`` (:class:`DenseInvertible1x1Conv`), or a fixed permutation,
-    ``"reverse"`` (RealNVP's) or ``"shuffle"`` (random, drawn from ``key``).
+    ``"dense"`` (:class:`DenseInvertible1x1Conv`), a fixed permutation,
+    ``"reverse"`` (RealNVP's) or ``"shuffle"`` (random, drawn from ``key``), or
+    ``"rotation"``, the dense layer's initial random rotation, never trained
+    (:func:`fixed_rotation`).
 
     Args:
         key: JAX random key.
         shape: Event shape, ``(C,)`` or ``(H, W, C)``, with ``C >= 2``.
         mixer: Which channel mixer, one of ``"lu"``, ``"dense"``, ``"reverse"``,
-            ``"shuffle"``.
+            ``"shuffle"``, ``"rotation"``.
         **coupling_options: Passed to :class:`AffineCoupling` (``hidden``,
             ``depth``, ``min_scale``).
 

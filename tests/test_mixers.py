@@ -1,11 +1,18 @@
 """The channel mixers a Glow step can use, and their errors."""
 
+import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
 
-from glowlab import DenseInvertible1x1Conv, GlowStep, Invertible1x1Conv, glow
+from glowlab import (
+    DenseInvertible1x1Conv,
+    GlowStep,
+    Invertible1x1Conv,
+    glow,
+    split_trainable,
+)
 from glowlab.permutation import permute_channels, reverse_channels, shuffle_channels
 
 
@@ -52,7 +59,21 @@ def test_permute_channels_rejects_a_bad_order(order, message):
 LEARNED = {"lu": Invertible1x1Conv, "dense": DenseInvertible1x1Conv}
 
 
-@pytest.mark.parametrize("mixer", ["lu", "dense", "reverse", "shuffle"])
+def test_rotation_is_the_dense_layers_start_never_trained():
+    key, shape = jr.key(3), (2, 2, 4)
+    fixed = GlowStep(key, shape, mixer="rotation").mixer
+    dense = GlowStep(key, shape, mixer="dense").mixer
+    lu = GlowStep(key, shape, mixer="lu").mixer
+    assert type(fixed) is DenseInvertible1x1Conv
+    np.testing.assert_array_equal(fixed.weight(), dense.weight())
+    np.testing.assert_allclose(fixed.weight(), lu.weight(), atol=1e-6)
+    w = fixed.weight()
+    np.testing.assert_allclose(w @ w.T, jnp.eye(4), atol=1e-6)
+    assert not jax.tree.leaves(split_trainable(fixed)[0]), "nothing to train"
+    assert jax.tree.leaves(split_trainable(dense)[0])
+
+
+@pytest.mark.parametrize("mixer", ["lu", "dense", "reverse", "shuffle", "rotation"])
 def test_glow_uses_the_mixer_in_every_step(mixer):
     # Two channels, so that each level's orders are drawn from 8 and 16; and
     # JAX's default generator, whose draws under vmap follow each key (the
@@ -62,6 +83,10 @@ def test_glow_uses_the_mixer_in_every_step(mixer):
     steps = [step for level in range(2) for step in flow.steps(level)]
     if mixer in LEARNED:
         assert all(type(step.mixer) is LEARNED[mixer] for step in steps)
+        return
+    if mixer == "rotation":
+        trainable = split_trainable([step.mixer for step in steps])[0]
+        assert not jax.tree.leaves(trainable)
         return
     orders = [channel_order(step.mixer, step.shape) for step in steps]
     reversed_orders = [list(range(step.shape[-1]))[::-1] for step in steps]
