@@ -168,3 +168,18 @@ def test_no_negative_zero_printed(path):
             text = "".join(output.get("text", []))
             text += "".join(output.get("data", {}).get("text/plain", []))
             assert not negative_zero.search(text), f"{path.name}: -0 in {text!r}"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
+def test_closing_fences_stand_on_their_own_line(path):
+    # MyST closes a directive (a dropdown, a figure) only with a fence on its
+    # own line; one at the end of a text line renders as literal backticks.
+    cells = json.loads(path.read_text())["cells"]
+    glued = [
+        line
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for line in "".join(cell["source"]).splitlines()
+        if line.rstrip().endswith("```") and not line.lstrip().startswith("```")
+    ]
+    assert not glued, f"a fence glued to text: {glued}"
