@@ -18,7 +18,7 @@ from glowlab.precision import astype
 from glowlab.printing import assert_above, assert_below, format_signed
 from glowlab.rotation import random_rotation
 from glowlab.squeeze import Squeeze
-from glowlab.step import GlowStep
+from glowlab.step import GlowStep, fixed_rotation
 from glowlab.training import moved_from_init, split_trainable, training_step
 from glowlab.two_moons import moons
 
@@ -32,6 +32,7 @@ __all__ = [
     "Squeeze",
     "log_scale_from",
     # Fixed channel mixers
+    "fixed_rotation",
     "permute_channels",
     "reverse_channels",
     "shuffle_channels",

@@ -112,7 +112,7 @@ class MultiScaleGlow(AbstractBijection):
     temperature :math:`T` is sampling ``Transformed(Normal(zeros, T),
     Invert(flow))`` (Kingma & Dhariwal, 2018).
 
-    With ``priors`` (one :class:`SplitPrior` per split, Glow's learned prior
+    With ``priors`` (one :class:`~glowlab.SplitPrior` per split, Glow's learned prior
     for the factored-out half), each factored-out half is standardised by the
     mean and scale its prior reads from the half that goes on, before it joins
     the latent; without, it joins as it is: a standard normal prior.

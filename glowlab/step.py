@@ -62,7 +62,7 @@ class GlowStep(Chain):
     ``"dense"`` (:class:`DenseInvertible1x1Conv`), a fixed permutation,
     ``"reverse"`` (RealNVP's) or ``"shuffle"`` (random, drawn from ``key``), or
     ``"rotation"``, the dense layer's initial random rotation, never trained
-    (:func:`fixed_rotation`).
+    (:func:`~glowlab.fixed_rotation`).
 
     Args:
         key: JAX random key.
